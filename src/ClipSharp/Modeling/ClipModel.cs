@@ -1,0 +1,110 @@
+using ClipSharp.Checkpoints;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace ClipSharp.Modeling;
+
+/// <summary>CLIP: an image tower (ModifiedResNet or VisionTransformer) and a causal text transformer, projected into
+/// one embedding space. <c>forward(images, tokens)</c> returns (logits per image [n, m], logits per text [m, n]).</summary>
+public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor LogitsPerImage, Tensor LogitsPerText)>
+{
+    readonly nn.Module<Tensor, Tensor> visual;
+    readonly Transformer transformer;
+    readonly Embedding token_embedding;
+    readonly Parameter positional_embedding;
+    readonly LayerNorm ln_final;
+    readonly Parameter text_projection;
+    readonly Parameter logit_scale;
+
+    public ClipConfig Config { get; }
+
+    public ClipModel(ClipConfig config) : base(nameof(ClipModel))
+    {
+        Config = config;
+        visual = config.IsVisionTransformer
+            ? new VisionTransformer(config.ImageResolution, config.VisionPatchSize!.Value, config.VisionWidth, config.VisionLayers[0], config.VisionHeads, config.EmbedDim)
+            : new ModifiedResNet(config.VisionLayers, config.EmbedDim, config.VisionHeads, config.ImageResolution, config.VisionWidth);
+        transformer = new Transformer(config.TransformerWidth, config.TransformerLayers, config.TransformerHeads, causal: true);
+        token_embedding = nn.Embedding(config.VocabSize, config.TransformerWidth);
+        positional_embedding = nn.Parameter(torch.randn(config.ContextLength, config.TransformerWidth) * 0.01);
+        ln_final = nn.LayerNorm(config.TransformerWidth);
+        text_projection = nn.Parameter(torch.randn(config.TransformerWidth, config.EmbedDim) / Math.Sqrt(config.TransformerWidth));
+        logit_scale = nn.Parameter(torch.tensor(Math.Log(1 / 0.07), float32));
+        RegisterComponents();
+        eval();
+        foreach (var p in parameters()) p.requires_grad = false; // inference only
+    }
+
+    /// <summary>Loads a registry name (downloaded into <c>weights/</c> and verified on first use) or a checkpoint path
+    /// (released TorchScript .pt, torch.save state dict, or .safetensors). Weights are computed in fp32 on the CPU.</summary>
+    public static ClipModel Load(string nameOrPath, string? weightsDirectory = null, IProgress<DownloadProgress>? progress = null)
+    {
+        string path = ModelRegistry.Resolve(nameOrPath, weightsDirectory, progress);
+        using var checkpoint = CheckpointReader.Read(path);
+        return FromStateDict(checkpoint.Tensors, path);
+    }
+
+    /// <summary>Builds the model the state dict describes and copies its weights in (fp16 becomes fp32).</summary>
+    public static ClipModel FromStateDict(IReadOnlyDictionary<string, Tensor> stateDict, string source = "state dict")
+    {
+        var config = ClipConfig.FromShapes(stateDict.ToDictionary(kv => kv.Key, kv => kv.Value.shape), source);
+        var model = new ClipModel(config);
+        StateDictLoader.Load(model, stateDict, source);
+        return model;
+    }
+
+    public int ImageResolution => Config.ImageResolution;
+    public int ContextLength => Config.ContextLength;
+
+    /// <summary>Image features [n, D] (not normalised) of preprocessed images [n, 3, R, R].</summary>
+    public Tensor EncodeImage(Tensor images)
+    {
+        if (images.dim() != 4 || images.shape[1] != 3 || images.shape[2] != ImageResolution || images.shape[3] != ImageResolution)
+            throw new ArgumentException($"EncodeImage expects images [n, 3, {ImageResolution}, {ImageResolution}]; got [{string.Join(", ", images.shape)}]");
+        using var _ = torch.inference_mode();
+        using var scope = torch.NewDisposeScope();
+        return scope.MoveToOuter(visual.call(images.to_type(float32)));
+    }
+
+    /// <summary>Text features [m, D] (not normalised) of token ids [m, L ≤ context] as <c>ClipTokenizer.Tokenize</c> makes them.</summary>
+    public Tensor EncodeText(Tensor tokens)
+    {
+        if (tokens.dim() != 2 || tokens.shape[1] > ContextLength || tokens.shape[1] == 0)
+            throw new ArgumentException($"EncodeText expects token ids [m, L ≤ {ContextLength}]; got [{string.Join(", ", tokens.shape)}]");
+        using var _ = torch.inference_mode();
+        using var scope = torch.NewDisposeScope();
+        var ids = tokens.to_type(int64);
+        if (ids.numel() > 0 && (ids.min().item<long>() < 0 || ids.max().item<long>() >= Config.VocabSize))
+            throw new ArgumentException($"EncodeText: token ids must lie in [0, {Config.VocabSize}); got [{ids.min().item<long>()}, {ids.max().item<long>()}]");
+        var eot = ids.argmax(-1);  // the end-of-text token has the largest id
+        // The causal mask keeps positions after the last EOT from touching any pooled feature: skip them.
+        long length = eot.max().item<long>() + 1;
+        var x = token_embedding.call(ids[.., ..(int)length]) + positional_embedding[..(int)length];
+        x = ln_final.call(transformer.call(x));
+        var pooled = x[torch.arange(x.shape[0]), eot];
+        return scope.MoveToOuter(pooled.matmul(text_projection));
+    }
+
+    /// <summary>exp(logit_scale) · cosine similarity, [n images, m texts] and its transpose.</summary>
+    public override (Tensor LogitsPerImage, Tensor LogitsPerText) forward(Tensor images, Tensor tokens)
+    {
+        using var scope = torch.NewDisposeScope();
+        var image = EncodeImage(images);
+        var text = EncodeText(tokens);
+        var logits = Logits(image, text);
+        return scope.MoveToOuter(logits, logits.t().contiguous());
+    }
+
+    /// <summary>exp(logit_scale) · normalise(image) · normalise(text)ᵀ.</summary>
+    public Tensor Logits(Tensor imageFeatures, Tensor textFeatures)
+    {
+        using var _ = torch.inference_mode();
+        using var scope = torch.NewDisposeScope();
+        var img = imageFeatures / imageFeatures.norm(1, keepdim: true);
+        var txt = textFeatures / textFeatures.norm(1, keepdim: true);
+        return scope.MoveToOuter((logit_scale.exp() * img.matmul(txt.t())));
+    }
+
+    public double LogitScale => Math.Exp(logit_scale.item<float>());
+}

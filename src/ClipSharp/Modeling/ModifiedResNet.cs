@@ -1,0 +1,74 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace ClipSharp.Modeling;
+
+/// <summary>CLIP's ResNet image tower: a three-convolution stem with an average pool instead of a max pool,
+/// anti-aliased strided bottlenecks, and attention pooling instead of global average pooling.</summary>
+public sealed class ModifiedResNet : nn.Module<Tensor, Tensor>
+{
+    readonly Conv2d conv1;
+    readonly BatchNorm2d bn1;
+    readonly ReLU relu1;
+    readonly Conv2d conv2;
+    readonly BatchNorm2d bn2;
+    readonly ReLU relu2;
+    readonly Conv2d conv3;
+    readonly BatchNorm2d bn3;
+    readonly ReLU relu3;
+    readonly AvgPool2d avgpool;
+    readonly Sequential layer1;
+    readonly Sequential layer2;
+    readonly Sequential layer3;
+    readonly Sequential layer4;
+    readonly AttentionPool2d attnpool;
+
+    public ModifiedResNet(int[] layers, int outputDim, int heads, int inputResolution, int width) : base(nameof(ModifiedResNet))
+    {
+        conv1 = nn.Conv2d(3, width / 2, 3, stride: 2, padding: 1, bias: false);
+        bn1 = nn.BatchNorm2d(width / 2);
+        relu1 = nn.ReLU(inplace: true);
+        conv2 = nn.Conv2d(width / 2, width / 2, 3, padding: 1, bias: false);
+        bn2 = nn.BatchNorm2d(width / 2);
+        relu2 = nn.ReLU(inplace: true);
+        conv3 = nn.Conv2d(width / 2, width, 3, padding: 1, bias: false);
+        bn3 = nn.BatchNorm2d(width);
+        relu3 = nn.ReLU(inplace: true);
+        avgpool = nn.AvgPool2d(2);
+
+        int inplanes = width;
+        Sequential Stage(int planes, int blocks, int stride)
+        {
+            var stage = nn.Sequential();
+            for (int i = 0; i < blocks; i++)
+            {
+                stage.append(i.ToString(), new Bottleneck(inplanes, planes, i == 0 ? stride : 1));
+                inplanes = planes * Bottleneck.Expansion;
+            }
+            return stage;
+        }
+        layer1 = Stage(width, layers[0], 1);
+        layer2 = Stage(width * 2, layers[1], 2);
+        layer3 = Stage(width * 4, layers[2], 2);
+        layer4 = Stage(width * 8, layers[3], 2);
+
+        int embedDim = width * 32; // the ResNet feature dimension
+        attnpool = new AttentionPool2d(inputResolution / 32, embedDim, heads, outputDim);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = torch.NewDisposeScope();
+        x = relu1.call(bn1.call(conv1.call(x)));
+        x = relu2.call(bn2.call(conv2.call(x)));
+        x = relu3.call(bn3.call(conv3.call(x)));
+        x = avgpool.call(x);
+        x = layer1.call(x);
+        x = layer2.call(x);
+        x = layer3.call(x);
+        x = layer4.call(x);
+        return scope.MoveToOuter(attnpool.call(x));
+    }
+}

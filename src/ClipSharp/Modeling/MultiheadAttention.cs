@@ -1,0 +1,37 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace ClipSharp.Modeling;
+
+/// <summary>Self-attention with PyTorch nn.MultiheadAttention's parameter layout (packed q/k/v <c>in_proj_*</c>, <c>out_proj</c>),
+/// batch first: [N, L, W] → [N, L, W].</summary>
+public sealed class MultiheadAttention : nn.Module<Tensor, Tensor>
+{
+    readonly Parameter in_proj_weight;
+    readonly Parameter in_proj_bias;
+    readonly Linear out_proj;
+    readonly int heads;
+    readonly bool causal;
+
+    public MultiheadAttention(int width, int heads, bool causal) : base(nameof(MultiheadAttention))
+    {
+        in_proj_weight = nn.Parameter(torch.empty(3 * width, width));
+        in_proj_bias = nn.Parameter(torch.zeros(3 * width));
+        out_proj = nn.Linear(width, width);
+        this.heads = heads;
+        this.causal = causal;
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = torch.NewDisposeScope();
+        var (n, l, w) = (x.shape[0], x.shape[1], x.shape[2]);
+        // [N, L, 3W] -> 3 × [N, heads, L, W/heads]
+        var qkv = nn.functional.linear(x, in_proj_weight, in_proj_bias).view(n, l, 3, heads, w / heads).permute(2, 0, 3, 1, 4);
+        // The causal mask (−inf above the diagonal) of the text tower; is_causal needs no stored mask.
+        var attended = nn.functional.scaled_dot_product_attention(qkv[0], qkv[1], qkv[2], is_casual: causal);
+        return scope.MoveToOuter(out_proj.call(attended.transpose(1, 2).reshape(n, l, w)));
+    }
+}

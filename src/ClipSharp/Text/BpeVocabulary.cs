@@ -1,0 +1,76 @@
+using System.IO.Compression;
+using System.Text;
+using ClipSharp.Checkpoints;
+
+namespace ClipSharp.Text;
+
+/// <summary>The released BPE merges file (bpe_simple_vocab_16e6.txt.gz): the 48,894 ranked merges and the 49,408-entry
+/// vocabulary built from them (256 byte symbols, the same with <c>&lt;/w&gt;</c>, one per merge, SOT, EOT).</summary>
+public sealed class BpeVocabulary
+{
+    public const string FileName = "bpe_simple_vocab_16e6.txt.gz";
+    public const int MergeCount = 49152 - 256 - 2;
+
+    public IReadOnlyDictionary<(string, string), int> MergeRanks { get; }
+    public IReadOnlyDictionary<string, int> Encoder { get; }
+    public IReadOnlyList<string> Decoder { get; }
+
+    /// <summary>Byte → printable stand-in character, so that BPE never sees whitespace or control bytes.</summary>
+    public static readonly char[] ByteEncoder = BuildByteEncoder();
+    public static readonly IReadOnlyDictionary<char, byte> ByteDecoder =
+        ByteEncoder.Select((c, b) => (c, b)).ToDictionary(x => x.c, x => (byte)x.b);
+
+    BpeVocabulary(List<(string, string)> merges)
+    {
+        MergeRanks = merges.Select((m, i) => (m, i)).ToDictionary(x => x.m, x => x.i);
+        var vocab = new List<string>(49408);
+        vocab.AddRange(ByteEncoder.Select(c => c.ToString()));
+        vocab.AddRange(ByteEncoder.Select(c => c + "</w>"));
+        vocab.AddRange(merges.Select(m => m.Item1 + m.Item2));
+        vocab.Add("<|startoftext|>");
+        vocab.Add("<|endoftext|>");
+        Decoder = vocab;
+        Encoder = vocab.Select((v, i) => (v, i)).ToDictionary(x => x.v, x => x.i);
+    }
+
+    /// <summary>Loads the gz merges file after checking its SHA-256 against the released file's.</summary>
+    public static BpeVocabulary Load(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException(NotFoundMessage([path]), path);
+        string sha = ModelDownloader.Sha256Of(path);
+        if (sha != ModelRegistry.Vocabulary.Sha256)
+            throw new InvalidDataException($"Vocabulary '{path}' has SHA-256 {sha}, expected {ModelRegistry.Vocabulary.Sha256} (the released {FileName}); download it again");
+        using var gz = new GZipStream(File.OpenRead(path), CompressionMode.Decompress);
+        using var reader = new StreamReader(gz, Encoding.UTF8);
+        var lines = reader.ReadToEnd().Split('\n');
+        var merges = lines.Skip(1).Take(MergeCount).Select(line =>
+        {
+            var parts = line.Split(' ');
+            return (parts[0], parts[1]);
+        }).ToList();
+        return new BpeVocabulary(merges);
+    }
+
+    /// <summary>The vocab file from <paramref name="explicitPath"/>, <c>CLIP_VOCAB</c> or the weights folder, whichever comes first.</summary>
+    public static string Locate(string? explicitPath = null)
+    {
+        string?[] candidates = [explicitPath, Environment.GetEnvironmentVariable("CLIP_VOCAB"), Path.Combine(WorkspacePaths.WeightsDirectory, FileName)];
+        if (explicitPath is not null) return explicitPath;
+        return candidates.FirstOrDefault(c => !string.IsNullOrEmpty(c) && File.Exists(c))
+            ?? throw new FileNotFoundException(NotFoundMessage(candidates.Where(c => !string.IsNullOrEmpty(c))!));
+    }
+
+    static string NotFoundMessage(IEnumerable<string?> looked) =>
+        $"The CLIP BPE vocabulary ({FileName}) was not found (looked at: {string.Join(", ", looked)}). " +
+        $"Get it with `clip download RN50` (it comes with every model), or from {ModelRegistry.VocabularyUrl()} into weights/, " +
+        "or point --vocab or CLIP_VOCAB at it.";
+
+    static char[] BuildByteEncoder()
+    {
+        var map = new char[256];
+        bool Printable(int b) => b is >= '!' and <= '~' or >= '¡' and <= '¬' or >= '®' and <= 'ÿ';
+        int next = 256;
+        for (int b = 0; b < 256; b++) map[b] = Printable(b) ? (char)b : (char)next++;
+        return map;
+    }
+}
