@@ -29,6 +29,6 @@ public static class Reference
 
     public static Checkpoint Expected(string model) => SafeTensors.Read(Model($"{model}.expected.safetensors"));
 
-    static readonly Lazy<Text.ClipTokenizer> tokenizer = new(() => Text.ClipTokenizer.Load(Vocab));
-    public static Text.ClipTokenizer Tokenizer => tokenizer.Value;
+    static readonly Lazy<ClipSharp.Text.ClipTokenizer> tokenizer = new(() => ClipSharp.Text.ClipTokenizer.Load(Vocab));
+    public static ClipSharp.Text.ClipTokenizer Tokenizer => tokenizer.Value;
 }

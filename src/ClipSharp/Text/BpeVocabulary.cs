@@ -24,8 +24,10 @@ public sealed class BpeVocabulary
     {
         MergeRanks = merges.Select((m, i) => (m, i)).ToDictionary(x => x.m, x => x.i);
         var vocab = new List<string>(49408);
-        vocab.AddRange(ByteEncoder.Select(c => c.ToString()));
-        vocab.AddRange(ByteEncoder.Select(c => c + "</w>"));
+        // The byte symbols in the official order: printable bytes first, then the rest (i.e. by stand-in character).
+        var byteSymbols = ByteEncoder.Order().Select(c => c.ToString()).ToList();
+        vocab.AddRange(byteSymbols);
+        vocab.AddRange(byteSymbols.Select(c => c + "</w>"));
         vocab.AddRange(merges.Select(m => m.Item1 + m.Item2));
         vocab.Add("<|startoftext|>");
         vocab.Add("<|endoftext|>");

@@ -1,0 +1,97 @@
+using System.Runtime.InteropServices;
+using SkiaSharp;
+
+namespace ClipSharp.Imaging;
+
+/// <summary>
+/// Decodes PNG, JPEG, GIF (first frame), BMP and WebP with SkiaSharp into unpremultiplied RGBA with no colour
+/// management (Pillow ignores ICC profiles and EXIF orientation too), and reads from the file header the mode
+/// Pillow would open it in.
+/// </summary>
+public static class ImageLoader
+{
+    /// <summary>Images with more pixels are refused (decompression bombs); Pillow's own warning threshold is ~89 M.</summary>
+    public const long DefaultMaxPixels = 100_000_000;
+
+    public static RgbaImage Load(string path, long maxPixels = DefaultMaxPixels)
+    {
+        byte[] data;
+        try { data = File.ReadAllBytes(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        { throw new ImageException($"Image '{path}' cannot be read: {e.Message}", e); }
+        return Decode(data, path, maxPixels);
+    }
+
+    public static RgbaImage Decode(byte[] data, string name, long maxPixels = DefaultMaxPixels)
+    {
+        using var skData = SKData.CreateCopy(data);
+        using var codec = SKCodec.Create(skData)
+            ?? throw new ImageException($"Image '{name}' is not a supported image (PNG, JPEG, GIF, BMP or WebP) or is corrupt");
+        var (w, h) = (codec.Info.Width, codec.Info.Height);
+        if (w <= 0 || h <= 0) throw new ImageException($"Image '{name}' has no pixels ({w}×{h})");
+        if ((long)w * h > maxPixels)
+            throw new ImageException($"Image '{name}' is {w}×{h} = {(long)w * h:N0} pixels, over the limit of {maxPixels:N0} (a decompression bomb?)");
+
+        var info = new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Unpremul, colorspace: null);
+        var pixels = new byte[w * h * 4];
+        var handle = GCHandle.Alloc(pixels, GCHandleType.Pinned);
+        SKCodecResult result;
+        try { result = codec.GetPixels(info, handle.AddrOfPinnedObject(), w * 4, new SKCodecOptions(0)); }
+        finally { handle.Free(); }
+        if (result == SKCodecResult.IncompleteInput)
+            throw new ImageException($"Image '{name}' is truncated: its data ends before the last row");
+        if (result != SKCodecResult.Success)
+            throw new ImageException($"Image '{name}' could not be decoded ({result})");
+
+        return new RgbaImage(w, h, pixels, ModeOf(data, codec.EncodedFormat, codec.Info.AlphaType));
+    }
+
+    static PillowMode ModeOf(byte[] data, SKEncodedImageFormat format, SKAlphaType alpha) => format switch
+    {
+        SKEncodedImageFormat.Png => PngMode(data),
+        SKEncodedImageFormat.Jpeg => JpegComponents(data) switch { 1 => PillowMode.L, 4 => PillowMode.CMYK, _ => PillowMode.RGB },
+        SKEncodedImageFormat.Gif => GifHasGreyPalette(data) ? PillowMode.L : PillowMode.P,
+        _ => alpha == SKAlphaType.Opaque ? PillowMode.RGB : PillowMode.RGBA,
+    };
+
+    // IHDR: bit depth at byte 24, colour type at 25.
+    static PillowMode PngMode(byte[] d) => d.Length < 26 ? PillowMode.RGB : (d[25], d[24]) switch
+    {
+        (0, 1) => PillowMode.One,
+        (0, _) => PillowMode.L,
+        (3, _) => PillowMode.P,
+        (4, _) => PillowMode.LA,
+        (6, _) => PillowMode.RGBA,
+        _ => PillowMode.RGB,
+    };
+
+    // The component count of the first start-of-frame marker (SOF0–SOF15 but DHT, JPG and DAC).
+    static int JpegComponents(byte[] d)
+    {
+        for (int i = 2; i + 9 < d.Length;)
+        {
+            if (d[i] != 0xFF) { i++; continue; }
+            byte marker = d[i + 1];
+            if (marker is 0xFF) { i++; continue; }
+            if (marker is 0xD8 or 0x01 or >= 0xD0 and <= 0xD7) { i += 2; continue; }
+            int length = (d[i + 2] << 8) | d[i + 3];
+            if (marker is >= 0xC0 and <= 0xCF and not 0xC4 and not 0xC8 and not 0xCC) return d[i + 9];
+            i += 2 + length;
+        }
+        return 3;
+    }
+
+    // Pillow opens a GIF whose (global) palette is all greys as mode L.
+    static bool GifHasGreyPalette(byte[] d)
+    {
+        if (d.Length < 13 || (d[10] & 0x80) == 0) return false;
+        int entries = 2 << (d[10] & 7);
+        if (d.Length < 13 + entries * 3) return false;
+        for (int i = 0; i < entries; i++)
+        {
+            int o = 13 + i * 3;
+            if (d[o] != d[o + 1] || d[o] != d[o + 2]) return false;
+        }
+        return true;
+    }
+}
