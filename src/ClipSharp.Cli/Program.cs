@@ -1,1 +1,3 @@
-return 0;
+using ClipSharp.Cli;
+
+return ClipCli.Run(args, Console.Out, Console.Error);

@@ -54,6 +54,15 @@ public sealed record ClipConfig(
             transformerWidth, transformerWidth / 64, transformerLayers);
     }
 
+    /// <summary>The configuration as the released code names it (snake_case JSON), for checkpoint metadata.</summary>
+    public string ToJson() => System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object?>
+    {
+        ["embed_dim"] = EmbedDim, ["image_resolution"] = ImageResolution,
+        ["vision_layers"] = IsVisionTransformer ? VisionLayers[0] : VisionLayers, ["vision_width"] = VisionWidth,
+        ["vision_patch_size"] = VisionPatchSize, ["context_length"] = ContextLength, ["vocab_size"] = VocabSize,
+        ["transformer_width"] = TransformerWidth, ["transformer_heads"] = TransformerHeads, ["transformer_layers"] = TransformerLayers,
+    });
+
     public override string ToString() =>
         $"{(IsVisionTransformer ? $"ViT (patch {VisionPatchSize}, {VisionLayers[0]} layers)" : $"ModifiedResNet ({string.Join(",", VisionLayers)})")}" +
         $", width {VisionWidth}, {ImageResolution} px, embed {EmbedDim}, text {TransformerWidth}×{TransformerLayers} ({TransformerHeads} heads), context {ContextLength}, vocab {VocabSize}";

@@ -1,0 +1,23 @@
+using ClipSharp.Cli;
+
+namespace ClipSharp.Tests.Cli;
+
+/// <summary>Runs the <c>clip</c> command in-process with captured output.</summary>
+public static class CliRunner
+{
+    public sealed record Result(int ExitCode, string Output, string Error);
+
+    public static Result Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = ClipCli.Run(args, output, error);
+        return new Result(code, output.ToString(), error.ToString());
+    }
+}
+
+/// <summary>Collects progress reports synchronously.</summary>
+public sealed class SynchronousProgressFor(List<ClipSharp.Checkpoints.DownloadProgress> into) : IProgress<ClipSharp.Checkpoints.DownloadProgress>
+{
+    public void Report(ClipSharp.Checkpoints.DownloadProgress value) => into.Add(value);
+}

@@ -1,0 +1,53 @@
+using ClipSharp.Modeling;
+
+namespace ClipSharp.Tests.Modeling;
+
+public class ClipModelStructureTests
+{
+    [Fact]
+    public void A_fresh_RN50_exposes_every_key_and_shape_of_the_released_state_dict()
+    {
+        var released = File.ReadAllLines(Reference.File("rn50.keys.tsv")).Skip(1)
+            .Select(l => l.Split('\t'))
+            .ToDictionary(c => c[0], c => c[1] == "scalar" ? Array.Empty<long>() : c[1].Split('x').Select(long.Parse).ToArray());
+        Assert.Equal(489, released.Count);
+
+        using var model = new ClipModel(ClipConfig.RN50);
+        var ours = model.state_dict();
+        Assert.Equal(released.Keys.Order(), ours.Keys.Order());
+        foreach (var (key, shape) in released) Assert.True(shape.SequenceEqual(ours[key].shape), $"{key}: released [{string.Join(",", shape)}], ours [{string.Join(",", ours[key].shape)}]");
+        long parameters = released.Where(kv => !kv.Key.EndsWith("num_batches_tracked") && !kv.Key.EndsWith("running_mean") && !kv.Key.EndsWith("running_var"))
+            .Sum(kv => kv.Value.Aggregate(1L, (a, b) => a * b));
+        Assert.Equal(102_007_137, parameters);
+        Assert.Equal(102_007_137, model.parameters().Sum(p => p.numel()));
+    }
+
+    [Fact]
+    public void The_RN50_configuration_is_inferred_from_the_released_shapes()
+    {
+        var shapes = File.ReadAllLines(Reference.File("rn50.keys.tsv")).Skip(1).Select(l => l.Split('\t'))
+            .ToDictionary(c => c[0], c => c[1] == "scalar" ? Array.Empty<long>() : c[1].Split('x').Select(long.Parse).ToArray());
+        var config = ClipConfig.FromShapes(shapes);
+        Assert.Equal(ClipConfig.RN50 with { VisionLayers = config.VisionLayers }, config);
+        Assert.Equal([3, 4, 6, 3], config.VisionLayers);
+        Assert.Equal(32, config.VisionHeads);
+    }
+
+    [Fact]
+    public void Text_encoding_up_to_the_last_EOT_equals_the_full_context_computation()
+    {
+        using var expected = Reference.Expected("tiny-rn");
+        using var model = ClipModel.Load(Reference.Model("tiny-rn.safetensors"));
+        var tokens = expected.Tensors["input.text"];
+        using var shortened = model.EncodeText(tokens);
+        // A token id past each EOT would be ignored only if the computation really stops at the EOT: pad with EOT-less
+        // garbage after it and the result must not move.
+        using var noisy = tokens.clone();
+        using var eot = tokens.argmax(-1);
+        for (int i = 0; i < tokens.shape[0]; i++)
+            for (long j = eot[i].item<long>() + 1; j < tokens.shape[1]; j++) noisy[i, j] = 1000;
+        using var noisyFeatures = model.EncodeText(noisy);
+        TensorAssert.Close(shortened, noisyFeatures, 1e-6, "features with tokens after EOT");
+        TensorAssert.Close(expected.Tensors["text_features"], shortened, 1e-4, "text_features");
+    }
+}
