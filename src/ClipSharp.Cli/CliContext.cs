@@ -8,6 +8,13 @@ public sealed class CliContext(TextWriter output, TextWriter error)
     public TextWriter Output { get; } = output;
     public TextWriter Error { get; } = error;
 
+    /// <summary>A Spectre console writing to <see cref="Output"/> (tables), without colour codes when redirected.</summary>
+    public Spectre.Console.IAnsiConsole Console() => Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
+    {
+        Out = new Spectre.Console.AnsiConsoleOutput(Output),
+        Ansi = ReferenceEquals(Output, System.Console.Out) && !System.Console.IsOutputRedirected ? Spectre.Console.AnsiSupport.Detect : Spectre.Console.AnsiSupport.No,
+    });
+
     /// <summary>Download progress: a line each 10 % (and at the end), so logs stay readable.</summary>
     public IProgress<DownloadProgress> DownloadProgress()
     {

@@ -14,6 +14,8 @@ public static class ClipCli
         TokenizeCommand.Create(context),
         PreprocessCommand.Create(context),
         EmbedCommand.Create(context),
+        ClassifyCommand.Create(context),
+        EvaluateCommand.Create(context),
         BenchCommand.Create(context),
     };
 

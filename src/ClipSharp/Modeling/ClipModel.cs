@@ -42,8 +42,13 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor LogitsPerImage
     {
         string path = ModelRegistry.Resolve(nameOrPath, weightsDirectory, progress);
         using var checkpoint = CheckpointReader.Read(path);
-        return FromStateDict(checkpoint.Tensors, path);
+        var model = FromStateDict(checkpoint.Tensors, path);
+        model.SourcePath = path;
+        return model;
     }
+
+    /// <summary>The checkpoint file the weights came from (null when built from tensors in memory).</summary>
+    public string? SourcePath { get; private set; }
 
     /// <summary>Builds the model the state dict describes and copies its weights in (fp16 becomes fp32).</summary>
     public static ClipModel FromStateDict(IReadOnlyDictionary<string, Tensor> stateDict, string source = "state dict")
@@ -103,7 +108,7 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor LogitsPerImage
         using var scope = torch.NewDisposeScope();
         var img = imageFeatures / imageFeatures.norm(1, keepdim: true);
         var txt = textFeatures / textFeatures.norm(1, keepdim: true);
-        return scope.MoveToOuter((logit_scale.exp() * img.matmul(txt.t())));
+        return scope.MoveToOuter(logit_scale.exp() * img.matmul(txt.t()));
     }
 
     public double LogitScale => Math.Exp(logit_scale.item<float>());

@@ -1,0 +1,51 @@
+using ClipSharp.Modeling;
+using ClipSharp.Text;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ClipSharp.ZeroShot;
+
+/// <summary>
+/// A classifier made from class names alone: each class is the normalised text embedding of its prompts (several
+/// templates are averaged after normalisation and renormalised — the CLIP paper's prompt ensembling); an image's
+/// class probabilities are softmax(logit scale · cosine).
+/// </summary>
+public sealed class ZeroShotClassifier : IDisposable
+{
+    public PromptSet Prompts { get; }
+    public double LogitScale { get; }
+    /// <summary>[classes, D], unit rows.</summary>
+    public Tensor ClassEmbeddings { get; }
+
+    ZeroShotClassifier(PromptSet prompts, double logitScale, Tensor classEmbeddings) =>
+        (Prompts, LogitScale, ClassEmbeddings) = (prompts, logitScale, classEmbeddings);
+
+    public static ZeroShotClassifier Create(ClipModel model, PromptSet prompts, ClipTokenizer? tokenizer = null)
+    {
+        using var scope = NewDisposeScope();
+        var rows = new List<Tensor>();
+        foreach (var className in prompts.Classes)
+        {
+            var tokens = ClipTokenizer.Tokenize(prompts.TextsOf(className), model.ContextLength, tokenizer: tokenizer);
+            var features = Normalize(model.EncodeText(tokens));
+            rows.Add(Normalize(features.mean([0], keepdim: true)));
+        }
+        var embeddings = cat(rows, 0);
+        return new ZeroShotClassifier(prompts, model.LogitScale, scope.MoveToOuter(embeddings));
+    }
+
+    /// <summary>Cosine similarity and probabilities of image features [n, D] against the classes.</summary>
+    public SimilarityMatrix Similarity(Tensor imageFeatures, IReadOnlyList<string> imageLabels)
+    {
+        using var scope = NewDisposeScope();
+        var cosine = Normalize(imageFeatures.to_type(ScalarType.Float32)).matmul(ClassEmbeddings.t()).contiguous();
+        var values = cosine.data<float>().ToArray();
+        var m = new float[cosine.shape[0], cosine.shape[1]];
+        Buffer.BlockCopy(values, 0, m, 0, values.Length * sizeof(float));
+        return new SimilarityMatrix(imageLabels, Prompts.Classes, m, LogitScale);
+    }
+
+    static Tensor Normalize(Tensor x) => x / x.norm(-1, keepdim: true);
+
+    public void Dispose() => ClassEmbeddings.Dispose();
+}
