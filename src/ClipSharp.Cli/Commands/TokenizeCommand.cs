@@ -43,10 +43,9 @@ static class TokenizeCommand
         {
             line++;
             try { texts.Add(JsonSerializer.Deserialize<string>(text) ?? throw new JsonException("null")); }
-            catch (JsonException) { throw new CliException($"{path}:{line}: not a JSON string (each line must be one, e.g. \"a photo of a cat\"): {Shorten(text)}"); }
+            catch (JsonException) { throw new CliException($"{path}:{line}: not a JSON string (each line must be one, e.g. \"a photo of a cat\"): {ClipTokenizer.Shorten(text)}"); }
         }
         return texts;
     }
 
-    static string Shorten(string s) => s.Length > 60 ? s[..57] + "…" : s;
 }

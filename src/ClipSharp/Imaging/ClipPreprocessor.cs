@@ -45,12 +45,18 @@ public sealed class ClipPreprocessor(int size = 224, long maxPixels = ImageLoade
 
     public Tensor ToTensor(byte[] rgb)
     {
-        int plane = Size * Size;
-        var data = new float[3 * plane];
+        var data = new float[3 * Size * Size];
+        Normalize(rgb, data);
+        return tensor(data, [3, Size, Size]);
+    }
+
+    // HWC bytes -> CHW floats: /255, then (x - mean) / std per channel.
+    static void Normalize(byte[] rgb, Span<float> chw)
+    {
+        int plane = rgb.Length / 3;
         for (int i = 0; i < plane; i++)
             for (int c = 0; c < 3; c++)
-                data[c * plane + i] = (rgb[i * 3 + c] / 255f - Mean[c]) / Std[c];
-        return tensor(data, [3, Size, Size]);
+                chw[c * plane + i] = (rgb[i * 3 + c] / 255f - Mean[c]) / Std[c];
     }
 
     /// <summary>A batch [n, 3, N, N] of the images that could be used, decoded in parallel, and one error per file that could not.</summary>
@@ -66,14 +72,7 @@ public sealed class ClipPreprocessor(int size = 224, long maxPixels = ImageLoade
         var good = Enumerable.Range(0, paths.Count).Where(i => errors[i] is null).ToList();
         int plane = Size * Size;
         var data = new float[good.Count * 3 * plane];
-        Parallel.For(0, good.Count, j =>
-        {
-            var rgb = pixels[good[j]];
-            int b = j * 3 * plane;
-            for (int i = 0; i < plane; i++)
-                for (int c = 0; c < 3; c++)
-                    data[b + c * plane + i] = (rgb[i * 3 + c] / 255f - Mean[c]) / Std[c];
-        });
+        Parallel.For(0, good.Count, j => Normalize(pixels[good[j]], data.AsSpan(j * 3 * plane, 3 * plane)));
         return new PreprocessedBatch(
             tensor(data, [good.Count, 3, Size, Size]),
             [.. good.Select(i => paths[i])],

@@ -69,11 +69,11 @@ public sealed class ClipTokenizer
         return tensor(result, [list.Count, contextLength], ScalarType.Int32);
     }
 
-    public static string TooLongMessage(string text, int tokens, int contextLength)
-    {
-        string shown = text.Length > 60 ? text[..57] + "…" : text;
-        return $"Text \"{shown}\" is {tokens} tokens; the context length is {contextLength} (use truncate)";
-    }
+    public static string TooLongMessage(string text, int tokens, int contextLength) =>
+        $"Text \"{Shorten(text)}\" is {tokens} tokens; the context length is {contextLength} (use truncate)";
+
+    /// <summary>A text cut to 60 characters for messages.</summary>
+    public static string Shorten(string text) => text.Length > 60 ? text[..57] + "…" : text;
 
     int[] Bpe(string piece)
     {
