@@ -29,16 +29,20 @@ public sealed class CliContext(TextWriter output, TextWriter error)
         });
     }
 
-    /// <summary>Counting progress for long loops: "what n/total" every ~10 %.</summary>
+    /// <summary>Counting progress for long loops: a redrawn bar on a terminal, else a line every ~10 %.</summary>
     public Action<int> Counter(string what, int total)
     {
+        bool terminal = ReferenceEquals(Error, System.Console.Error) && !System.Console.IsErrorRedirected;
         int lastStep = -1;
         return done =>
         {
-            int step = total == 0 ? 10 : done * 10 / total;
+            int step = total == 0 ? 10 : done * (terminal ? 30 : 10) / total;
             if (step == lastStep) return;
             lastStep = step;
-            Error.WriteLine($"{what}: {done}/{total}");
+            if (!terminal) { Error.WriteLine($"{what}: {done}/{total}"); return; }
+            int filled = total == 0 ? 30 : done * 30 / total;
+            Error.Write($"\r{what} [{new string('#', filled)}{new string('.', 30 - filled)}] {done}/{total}");
+            if (done >= total) Error.WriteLine();
         };
     }
 }

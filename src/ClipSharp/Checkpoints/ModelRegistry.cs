@@ -46,7 +46,15 @@ public static class ModelRegistry
             throw new CheckpointException(LooksLikePath(nameOrPath) ? $"Checkpoint '{nameOrPath}' not found" : UnknownModelMessage(nameOrPath));
         string weights = weightsDirectory ?? WorkspacePaths.WeightsDirectory;
         string path = Path.Combine(weights, model.File);
-        if (!File.Exists(path)) DownloadAsync(model, weights, progress, mirror).GetAwaiter().GetResult();
+        if (!File.Exists(path))
+        {
+            try { DownloadAsync(model, weights, progress, mirror).GetAwaiter().GetResult(); }
+            catch (IOException e)
+            {
+                throw new IOException($"{e.Message}. {model.Name} is not in {weights} and could not be downloaded: run `clip download {model.Name}` " +
+                    $"where the release host is reachable, or copy {model.File} (SHA-256 {model.Sha256}) there yourself.", e);
+            }
+        }
         return path;
     }
 
