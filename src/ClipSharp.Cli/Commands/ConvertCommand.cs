@@ -20,8 +20,8 @@ static class ConvertCommand
             string source = parse.GetValue(input)!, target = parse.GetValue(output)!;
             var type = parse.GetValue(dtype) == "float16" ? ScalarType.Float16 : ScalarType.Float32;
             using var checkpoint = CheckpointReader.Read(source);
-            using (var check = ClipModel.FromStateDict(checkpoint.Tensors, source)) { } // a complete, consistent CLIP state dict
-            var config = ClipConfig.FromShapes(checkpoint.Tensors.ToDictionary(kv => kv.Key, kv => kv.Value.shape), source);
+            ClipConfig config;
+            using (var check = ClipModel.FromStateDict(checkpoint.Tensors, source)) config = check.Config; // a complete, consistent CLIP state dict
             var converted = checkpoint.Tensors.ToDictionary(kv => kv.Key, kv => kv.Value.is_floating_point() ? kv.Value.to_type(type) : kv.Value);
             try
             {

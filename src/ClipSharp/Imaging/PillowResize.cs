@@ -73,7 +73,7 @@ public static class PillowResize
             tempRowOffset = firstRow;
             width = outWidth;
         }
-        if (height == outHeight && tempRowOffset == 0 && temp != src) return temp;
+        if (height == outHeight) return temp; // only the width changed: Pillow skips the vertical pass
 
         var dst = new byte[outWidth * outHeight * 4];
         int rowBytes = width * 4;

@@ -56,8 +56,8 @@ public sealed class BpeVocabulary
     /// <summary>The vocab file from <paramref name="explicitPath"/>, <c>CLIP_VOCAB</c> or the weights folder, whichever comes first.</summary>
     public static string Locate(string? explicitPath = null)
     {
-        string?[] candidates = [explicitPath, Environment.GetEnvironmentVariable("CLIP_VOCAB"), Path.Combine(WorkspacePaths.WeightsDirectory, FileName)];
         if (explicitPath is not null) return explicitPath;
+        string?[] candidates = [Environment.GetEnvironmentVariable("CLIP_VOCAB"), Path.Combine(WorkspacePaths.WeightsDirectory, FileName)];
         return candidates.FirstOrDefault(c => !string.IsNullOrEmpty(c) && File.Exists(c))
             ?? throw new FileNotFoundException(NotFoundMessage(candidates.Where(c => !string.IsNullOrEmpty(c))!));
     }
