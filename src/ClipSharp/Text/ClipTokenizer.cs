@@ -75,12 +75,30 @@ public sealed class ClipTokenizer
     /// <summary>A text cut to 60 characters for messages.</summary>
     public static string Shorten(string text) => text.Length > 60 ? text[..57] + "…" : text;
 
-    int[] Bpe(string piece)
+    /// <summary>The merges BPE applies to one pre-tokenized piece, in order: the pair, its rank, the symbols after.</summary>
+    public IReadOnlyList<BpeStep> MergeSteps(string piece)
     {
-        if (vocab.Encoder.TryGetValue(piece, out int special) && piece.StartsWith("<|")) return [special];
-        var utf8 = Encoding.UTF8.GetBytes(piece);
-        var word = utf8.Select(b => BpeVocabulary.ByteEncoder[b].ToString()).ToList();
+        var steps = new List<BpeStep>();
+        Merge(piece, steps);
+        return steps;
+    }
+
+    /// <summary>A piece's starting symbols: one per UTF-8 byte (as its printable stand-in), the last marked as a word end.</summary>
+    public static List<string> ByteSymbols(string piece)
+    {
+        var word = Encoding.UTF8.GetBytes(piece).Select(b => BpeVocabulary.ByteEncoder[b].ToString()).ToList();
         word[^1] += "</w>";
+        return word;
+    }
+
+    int[] Bpe(string piece) => vocab.Encoder.TryGetValue(piece, out int special) && piece.StartsWith("<|")
+        ? [special]
+        : [.. Merge(piece, null).Select(w => vocab.Encoder[w])];
+
+    /// <summary>Merges the lowest-ranked adjacent pair (every occurrence of it) until no pair has a rank.</summary>
+    List<string> Merge(string piece, List<BpeStep>? steps)
+    {
+        var word = ByteSymbols(piece);
         while (word.Count > 1)
         {
             int best = -1, bestRank = int.MaxValue;
@@ -95,7 +113,8 @@ public sealed class ClipTokenizer
                 else merged.Add(word[i]);
             }
             word = merged;
+            steps?.Add(new BpeStep(first, second, bestRank, word));
         }
-        return [.. word.Select(w => vocab.Encoder[w])];
+        return word;
     }
 }

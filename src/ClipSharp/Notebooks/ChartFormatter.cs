@@ -1,0 +1,31 @@
+using Microsoft.FSharp.Core;
+using Plotly.NET;
+
+namespace ClipSharp.Notebooks;
+
+/// <summary>Shows Plotly.NET charts as self-contained HTML: plotly.js comes from the copy embedded in Plotly.NET.dll,
+/// not from a CDN, so charts draw offline and in any output viewer (VS Code, exported .ipynb, a browser).</summary>
+public static class ChartFormatter
+{
+    const string PlotlyResource = "Plotly.NET.plotly-2.28.0.min.js";
+    static readonly Lazy<string> plotlyJs = new(ReadPlotlyJs);
+
+    /// <summary>The chart's div and script, with plotly.js loaded first unless the page already has it.</summary>
+    public static string ToHtml(GenericChart chart)
+    {
+        var noReference = DisplayOptions.init(null, null, null, null, null, null, FSharpOption<PlotlyJSReference>.Some(PlotlyJSReference.NoReference));
+        string figure = GenericChart.toChartHTML(GenericChart.setDisplayOptions(noReference, chart));
+        return $"<script type=\"text/javascript\">if (typeof Plotly === 'undefined') {{\n{plotlyJs.Value}\n}}</script>\n{figure}";
+    }
+
+    /// <summary>A standalone HTML page for the chart (used to render the README's pictures).</summary>
+    public static string ToPage(GenericChart chart, string title = "chart") =>
+        $"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{System.Net.WebUtility.HtmlEncode(title)}</title></head><body>{ToHtml(chart)}</body></html>";
+
+    static string ReadPlotlyJs()
+    {
+        using var stream = typeof(GenericChart).Assembly.GetManifestResourceStream(PlotlyResource)
+            ?? throw new InvalidOperationException($"Plotly.NET.dll no longer embeds {PlotlyResource}; update {nameof(ChartFormatter)}");
+        return new StreamReader(stream).ReadToEnd();
+    }
+}

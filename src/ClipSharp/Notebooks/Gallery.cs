@@ -1,0 +1,58 @@
+using System.Net;
+using System.Text;
+using ClipSharp.Imaging;
+using SkiaSharp;
+
+namespace ClipSharp.Notebooks;
+
+/// <summary>Images in a row of captioned thumbnails, as HTML with the pictures inlined (PNG, base64), so the notebook
+/// shows them offline and keeps them in its outputs.</summary>
+public sealed class Gallery
+{
+    readonly List<(string Png, string Caption)> items = [];
+    readonly int thumbnail;
+
+    public Gallery(int thumbnail = 160) => this.thumbnail = thumbnail;
+
+    public int Count => items.Count;
+
+    /// <summary>An image file, decoded as the preprocessing decodes it, scaled to fit the thumbnail size.</summary>
+    public Gallery Add(string path, string? caption = null) => Add(ImageLoader.Load(path), caption ?? Path.GetFileName(path));
+
+    public Gallery Add(RgbaImage image, string caption)
+    {
+        using var bitmap = new SKBitmap(new SKImageInfo(image.Width, image.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul));
+        System.Runtime.InteropServices.Marshal.Copy(image.Pixels, 0, bitmap.GetPixels(), image.Pixels.Length);
+        double scale = Math.Min(1.0, (double)thumbnail / Math.Max(image.Width, image.Height));
+        using var scaled = bitmap.Resize(new SKImageInfo(Math.Max(1, (int)(image.Width * scale)), Math.Max(1, (int)(image.Height * scale)),
+            SKColorType.Rgba8888, SKAlphaType.Unpremul), new SKSamplingOptions(SKCubicResampler.Mitchell));
+        using var png = scaled.Encode(SKEncodedImageFormat.Png, 100);
+        items.Add((Convert.ToBase64String(png.ToArray()), caption));
+        return this;
+    }
+
+    /// <summary>RGB pixels [size, size, 3] as <see cref="ClipPreprocessor.Pixels(string)"/> returns them: what the model sees.</summary>
+    public Gallery AddRgb(byte[] rgb, int size, string caption)
+    {
+        if (rgb.Length != size * size * 3) throw new ArgumentException($"Expected {size}×{size}×3 = {size * size * 3} bytes; got {rgb.Length}");
+        var rgba = new byte[size * size * 4];
+        for (int i = 0; i < size * size; i++)
+        {
+            rgba[4 * i] = rgb[3 * i];
+            rgba[4 * i + 1] = rgb[3 * i + 1];
+            rgba[4 * i + 2] = rgb[3 * i + 2];
+            rgba[4 * i + 3] = 255;
+        }
+        return Add(new RgbaImage(size, size, rgba, PillowMode.RGB), caption);
+    }
+
+    public string ToHtml()
+    {
+        var html = new StringBuilder("<div style=\"display:flex;flex-wrap:wrap;gap:10px\">");
+        foreach (var (png, caption) in items)
+            html.Append($"<figure style=\"margin:0;text-align:center;max-width:{thumbnail}px\"><img src=\"data:image/png;base64,{png}\" alt=\"{WebUtility.HtmlEncode(caption)}\"/>")
+                .Append($"<figcaption style=\"font-size:11px;word-break:break-all\">{WebUtility.HtmlEncode(caption)}</figcaption></figure>");
+        if (items.Count == 0) html.Append("<em>(no images)</em>");
+        return html.Append("</div>").ToString();
+    }
+}

@@ -1,0 +1,124 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using ClipSharp.Tests.Cli;
+
+namespace ClipSharp.Tests.Notebooks;
+
+/// <summary>Every notebook runs cell by cell in the real dotnet-interactive kernel on the reference data, without a cell
+/// error, and draws its charts; a broken notebook proves the runner sees errors.</summary>
+public class NotebookTests
+{
+    /// <summary>Each notebook and the Plotly charts it must draw.</summary>
+    public static TheoryData<string, int> Notebooks => new()
+    {
+        { "01-tokenization", 0 },
+        { "02-embeddings", 0 },
+        { "03-similarity-matrix", 2 },
+        { "04-glasses-evaluation", 3 },
+        { "05-prompt-engineering", 2 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Notebooks))]
+    public void Notebook_runs_in_the_kernel_without_a_cell_error_and_draws_its_charts(string name, int charts)
+    {
+        var run = NotebookRunner.RunOnReference(name);
+        Assert.True(run.ExitCode == 0, run.Describe());
+        Assert.Empty(run.Errors);
+        var committed = NotebookRunner.ReadCodeCells(Path.Combine(NotebookRunner.NotebooksDirectory, name + ".ipynb"));
+        Assert.Equal(committed.Count, run.CodeCells.Count);
+        Assert.All(run.CodeCells.Where(c => c.Source.Trim().Length > 0), c => Assert.NotEmpty(c.Outputs)); // every cell ran and showed something
+
+        var drawn = run.CodeCells.SelectMany(c => c.Html).Where(h => h.Contains("Plotly.newPlot(")).ToList();
+        Assert.Equal(charts, drawn.Count);
+        Assert.All(drawn, html =>
+        {
+            Assert.Contains("plotly.js v2.28.0", html);             // the library is inlined: the chart draws offline
+            Assert.DoesNotContain("require.min.js", html);     // nothing fetched from a CDN
+            Assert.DoesNotContain("<script src=", html);
+            Assert.Matches("var data = \\[\\{\"type\":\"(heatmap|histogram|bar)\"", html);
+        });
+    }
+
+    [Fact]
+    public void Tokenization_notebook_shows_the_tutorials_token_table()
+    {
+        var run = NotebookRunner.RunOnReference("01-tokenization");
+        var table = run.CodeCells.Single(c => c.Source.Contains("Tokenize(classes")).Html.Single();
+        // [2, 77]: SOT, "no glasses" = [871, 9677], EOT, padding; "glasses" = [9677].
+        Assert.Contains(">no glasses</th><td style=\"padding:1px 4px;text-align:right\">49406</td><td style=\"padding:1px 4px;text-align:right\">871</td>", table);
+        Assert.Equal(2 * 77, Regex.Matches(table, "<td ").Count);
+        Assert.Contains("Int32 [2, 77]", run.CodeCells.Single(c => c.Source.Contains("Tokenize(classes")).Text);
+    }
+
+    [Fact]
+    public void Evaluation_notebook_accuracy_equals_clip_evaluate_on_the_same_inputs()
+    {
+        var run = NotebookRunner.RunOnReference("04-glasses-evaluation");
+        Assert.True(run.ExitCode == 0, run.Describe());
+        double notebook = AccuracyIn(string.Concat(run.CodeCells.Select(c => c.Text)));
+
+        string cache = Path.Combine(Path.GetTempPath(), $"clip-nb-cache-{Guid.NewGuid():N}");
+        var cli = CliRunner.Run("evaluate", "--model", Reference.Model("tiny-rn.pt"), "--data", Reference.Images,
+            "--labels", Path.Combine(Reference.Images, "labels.csv"), "--vocab", Reference.Vocab, "--limit", "100", "--cache", cache);
+        Directory.Delete(cache, recursive: true);
+        Assert.True(cli.ExitCode == 0, cli.Error);
+        Assert.Equal(AccuracyIn(cli.Output), notebook);
+        Assert.Equal(0.3333, notebook); // and both match the official code's predictions (tiny-rn.zero_shot_expected.csv)
+    }
+
+    [Fact]
+    public void Without_data_a_notebook_stops_at_its_first_cell_saying_how_to_get_it()
+    {
+        var environment = NotebookRunner.ReferenceEnvironment();
+        environment["CLIP_DATA"] = Path.Combine(Path.GetTempPath(), "no-such-image-folder");
+        var run = NotebookRunner.Run(Path.Combine(NotebookRunner.NotebooksDirectory, "04-glasses-evaluation.ipynb"), environment);
+        Assert.NotEqual(0, run.ExitCode);
+        var first = run.CodeCells[0];
+        Assert.Contains(first.Errors, e => e.Contains("no-such-image-folder") && e.Contains("data/README.md"));
+    }
+
+    [Fact]
+    public void Without_weights_a_notebook_stops_at_its_first_cell_saying_how_to_get_them()
+    {
+        var environment = NotebookRunner.ReferenceEnvironment();
+        environment["CLIP_MODEL"] = Path.Combine(Path.GetTempPath(), "no-such-model.pt");
+        var run = NotebookRunner.Run(Path.Combine(NotebookRunner.NotebooksDirectory, "02-embeddings.ipynb"), environment);
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains(run.CodeCells[0].Errors, e => e.Contains("no-such-model.pt") && e.Contains("weights/README.md"));
+    }
+
+    [Fact]
+    public void The_runner_fails_a_notebook_with_a_broken_cell()
+    {
+        var run = NotebookRunner.Run(Path.Combine(WorkspacePaths.Root, "tests", "ClipSharp.Tests", "Notebooks", "broken.ipynb"), new Dictionary<string, string>());
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("before the failure", run.CodeCells[0].Text);
+        Assert.Contains(run.CodeCells[1].Errors, e => e.Contains("deliberately broken cell"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Notebooks))]
+    public void Notebooks_are_committed_with_outputs_cleared(string name, int charts)
+    {
+        _ = charts;
+        var cells = JsonNode.Parse(File.ReadAllText(Path.Combine(NotebookRunner.NotebooksDirectory, name + ".ipynb")))!["cells"]!.AsArray();
+        Assert.All(cells.Where(c => (string?)c!["cell_type"] == "code"), c =>
+        {
+            Assert.Empty(c!["outputs"]!.AsArray());
+            Assert.Null(c["execution_count"]);
+        });
+        // One #r, of the built library, at the top of the first code cell.
+        var sources = NotebookRunner.ReadCodeCells(Path.Combine(NotebookRunner.NotebooksDirectory, name + ".ipynb")).Select(c => c.Source).ToList();
+        Assert.StartsWith("#r \"../src/ClipSharp/bin/Release/net10.0/ClipSharp.dll\"\n", sources[0]);
+        Assert.Equal(1, sources.Sum(s => Regex.Matches(s, @"^#r ", RegexOptions.Multiline).Count));
+    }
+
+    static double AccuracyIn(string text)
+    {
+        var match = Regex.Match(text, @"Accuracy: (\d\.\d{4})");
+        Assert.True(match.Success, $"no 'Accuracy:' line in:\n{text}");
+        return double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+    }
+}
