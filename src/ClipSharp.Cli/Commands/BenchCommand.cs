@@ -19,7 +19,7 @@ static class BenchCommand
         var command = new Command("bench", "Measure image and text encoding throughput and peak memory") { model, imageBatches, textBatches, runs, json };
         command.SetAction(parse =>
         {
-            using var clip = parse.GetValue(model) is { } m ? ClipModel.Load(m, progress: context.DownloadProgress()) : new ClipModel(ClipConfig.RN50);
+            using var clip = parse.GetValue(model) is { } m ? ClipModel.Load(m, progress: context.DownloadProgress()) : new ClipModel(ClipConfig.RN50).PrepareForInference();
             int n = Math.Max(1, parse.GetValue(runs));
             var results = new List<BenchResult>();
             foreach (int b in parse.GetValue(imageBatches)!)

@@ -21,6 +21,8 @@ public sealed class Bottleneck : nn.Module<Tensor, Tensor>
     readonly BatchNorm2d bn3;
     readonly ReLU relu3;
     readonly Sequential? downsample;
+    bool folded;                                  // batch norms folded into the convolutions: skip them
+    (AvgPool2d Pool, Conv2d Conv)? foldedShortcut; // the downsample without its batch norm
 
     public Bottleneck(int inplanes, int planes, int stride = 1) : base(nameof(Bottleneck))
     {
@@ -42,14 +44,32 @@ public sealed class Bottleneck : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    internal void FoldBatchNorms()
+    {
+        if (folded) return;
+        InferenceLayout.FoldBatchNorm(conv1, bn1);
+        InferenceLayout.FoldBatchNorm(conv2, bn2);
+        InferenceLayout.FoldBatchNorm(conv3, bn3);
+        if (downsample is not null)
+        {
+            var parts = downsample.named_children().ToDictionary(c => c.name, c => c.module);
+            var (pool, conv) = ((AvgPool2d)parts["-1"], (Conv2d)parts["0"]);
+            InferenceLayout.FoldBatchNorm(conv, (BatchNorm2d)parts["1"]);
+            foldedShortcut = (pool, conv);
+        }
+        folded = true;
+    }
+
+    Tensor Norm(BatchNorm2d bn, Tensor x) => folded ? x : bn.call(x);
+
     public override Tensor forward(Tensor x)
     {
         using var scope = torch.NewDisposeScope();
-        var y = relu1.call(bn1.call(conv1.call(x)));
-        y = relu2.call(bn2.call(conv2.call(y)));
-        if (avgpool is not null) y = avgpool.call(y);
-        y = bn3.call(conv3.call(y));
-        var identity = downsample is null ? x : downsample.call(x);
+        var y = conv1.call(x).Then(t => Norm(bn1, t)).Then(relu1.call)
+            .Then(conv2.call).Then(t => Norm(bn2, t)).Then(relu2.call);
+        if (avgpool is not null) y = y.Then(avgpool.call);
+        y = y.Then(conv3.call).Then(t => Norm(bn3, t));
+        var identity = foldedShortcut is var (pool, conv) ? pool.call(x).Then(conv.call) : downsample is null ? x : downsample.call(x);
         return scope.MoveToOuter(relu3.call(y.add_(identity)));
     }
 }

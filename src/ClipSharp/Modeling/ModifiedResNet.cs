@@ -23,6 +23,7 @@ public sealed class ModifiedResNet : nn.Module<Tensor, Tensor>
     readonly Sequential layer3;
     readonly Sequential layer4;
     readonly AttentionPool2d attnpool;
+    bool folded; // batch norms folded into the convolutions: skip them
 
     public ModifiedResNet(int[] layers, int outputDim, int heads, int inputResolution, int width) : base(nameof(ModifiedResNet))
     {
@@ -58,17 +59,28 @@ public sealed class ModifiedResNet : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>Folds every batch norm into its convolution, whose weights become channels-last (see <see cref="InferenceLayout"/>).</summary>
+    internal void FoldBatchNorms()
+    {
+        if (folded) return;
+        InferenceLayout.FoldBatchNorm(conv1, bn1);
+        InferenceLayout.FoldBatchNorm(conv2, bn2);
+        InferenceLayout.FoldBatchNorm(conv3, bn3);
+        foreach (var block in new[] { layer1, layer2, layer3, layer4 }.SelectMany(l => l.children()).Cast<Bottleneck>()) block.FoldBatchNorms();
+        folded = true;
+    }
+
+    Tensor Norm(BatchNorm2d bn, Tensor x) => folded ? x : bn.call(x);
+
     public override Tensor forward(Tensor x)
     {
         using var scope = torch.NewDisposeScope();
-        x = relu1.call(bn1.call(conv1.call(x)));
-        x = relu2.call(bn2.call(conv2.call(x)));
-        x = relu3.call(bn3.call(conv3.call(x)));
-        x = avgpool.call(x);
-        x = layer1.call(x);
-        x = layer2.call(x);
-        x = layer3.call(x);
-        x = layer4.call(x);
-        return scope.MoveToOuter(attnpool.call(x));
+        var h = (folded ? InferenceLayout.ChannelsLast(x) : x.alias()).Then(conv1.call).Then(t => Norm(bn1, t)).Then(relu1.call)
+            .Then(conv2.call).Then(t => Norm(bn2, t)).Then(relu2.call)
+            .Then(conv3.call).Then(t => Norm(bn3, t)).Then(relu3.call)
+            .Then(avgpool.call);
+        foreach (var block in new[] { layer1, layer2, layer3, layer4 }.SelectMany(l => l.children()).Cast<Bottleneck>())
+            h = h.Then(block.call);
+        return scope.MoveToOuter(h.Then(attnpool.call));
     }
 }
