@@ -47,7 +47,7 @@ static class EvaluateCommand
             foreach (var s in set.Skipped) context.Error.WriteLine($"skipped: {s}");
 
             using var clip = ClipModel.Load(parse.GetValue(model)!, progress: context.DownloadProgress());
-            using var cache = parse.GetValue(noCache) ? null : EmbeddingCache.For(clip.SourcePath!, clip.ImageResolution, parse.GetValue(cacheDir));
+            using var cache = parse.GetValue(noCache) ? null : EmbeddingCache.For(clip, parse.GetValue(cacheDir));
             using var classifier = ZeroShotClassifier.Create(clip, promptSet, ClipTokenizer.Load(parse.GetValue(vocab)));
             var result = new Evaluator(clip, cache).Evaluate(set, classifier, context.Counter("Images", set.Images.Count));
 

@@ -17,6 +17,9 @@ public sealed class ClipPreprocessor(int size = 224, long maxPixels = ImageLoade
     /// <summary>The image after resize, crop and RGB conversion: [N, N, 3] bytes, as the official pipeline's PIL image.</summary>
     public byte[] Pixels(string path) => Pixels(ImageLoader.Load(path, MaxPixels));
 
+    /// <summary>The same from an image file's bytes already in memory (<paramref name="name"/> for messages).</summary>
+    public byte[] Pixels(byte[] encoded, string name) => Pixels(ImageLoader.Decode(encoded, name, MaxPixels));
+
     public byte[] Pixels(RgbaImage image)
     {
         var (w, h) = (image.Width, image.Height);
@@ -59,6 +62,15 @@ public sealed class ClipPreprocessor(int size = 224, long maxPixels = ImageLoade
                 chw[c * plane + i] = (rgb[i * 3 + c] / 255f - Mean[c]) / Std[c];
     }
 
+    /// <summary>The normalised batch [n, 3, N, N] of images as <see cref="Pixels(RgbaImage)"/> returns them.</summary>
+    public Tensor Stack(IReadOnlyList<byte[]> pixels)
+    {
+        int plane = Size * Size;
+        var data = new float[pixels.Count * 3 * plane];
+        Parallel.For(0, pixels.Count, j => Normalize(pixels[j], data.AsSpan(j * 3 * plane, 3 * plane)));
+        return tensor(data, [pixels.Count, 3, Size, Size]);
+    }
+
     /// <summary>A batch [n, 3, N, N] of the images that could be used, decoded in parallel, and one error per file that could not.</summary>
     public PreprocessedBatch Batch(IReadOnlyList<string> paths, int? threads = null)
     {
@@ -70,11 +82,8 @@ public sealed class ClipPreprocessor(int size = 224, long maxPixels = ImageLoade
             catch (ImageException e) { errors[i] = e.Message; }
         });
         var good = Enumerable.Range(0, paths.Count).Where(i => errors[i] is null).ToList();
-        int plane = Size * Size;
-        var data = new float[good.Count * 3 * plane];
-        Parallel.For(0, good.Count, j => Normalize(pixels[good[j]], data.AsSpan(j * 3 * plane, 3 * plane)));
         return new PreprocessedBatch(
-            tensor(data, [good.Count, 3, Size, Size]),
+            Stack([.. good.Select(i => pixels[i])]),
             [.. good.Select(i => paths[i])],
             [.. Enumerable.Range(0, paths.Count).Where(i => errors[i] is not null).Select(i => new ImageError(paths[i], errors[i]!))]);
     }

@@ -13,13 +13,14 @@ public static class ImageLoader
     /// <summary>Images with more pixels are refused (decompression bombs); Pillow's own warning threshold is ~89 M.</summary>
     public const long DefaultMaxPixels = 100_000_000;
 
-    public static RgbaImage Load(string path, long maxPixels = DefaultMaxPixels)
+    public static RgbaImage Load(string path, long maxPixels = DefaultMaxPixels) => Decode(ReadFile(path), path, maxPixels);
+
+    /// <summary>An image file's bytes; a missing or unreadable file is an <see cref="ImageException"/> naming it.</summary>
+    public static byte[] ReadFile(string path)
     {
-        byte[] data;
-        try { data = File.ReadAllBytes(path); }
+        try { return File.ReadAllBytes(path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         { throw new ImageException($"Image '{path}' cannot be read: {e.Message}", e); }
-        return Decode(data, path, maxPixels);
     }
 
     public static RgbaImage Decode(byte[] data, string name, long maxPixels = DefaultMaxPixels)

@@ -64,11 +64,11 @@ public class ZeroShotEvaluationTests : IDisposable
         using var model = ClipModel.Load(Reference.Model("tiny-rn.pt"));
         using var classifier = ZeroShotClassifier.Create(model, PromptSet.Create(Classes), Reference.Tokenizer);
         EvaluationResult first, second;
-        using (var cache = EmbeddingCache.For(model.SourcePath!, model.ImageResolution, cacheDir))
+        using (var cache = EmbeddingCache.For(model, cacheDir))
             first = new Evaluator(model, cache).Evaluate(set, classifier);
         Assert.Equal(27, first.EncodedImages);
 
-        using (var cache = EmbeddingCache.For(model.SourcePath!, model.ImageResolution, cacheDir))
+        using (var cache = EmbeddingCache.For(model, cacheDir))
         {
             var evaluator = new Evaluator(model, cache);
             second = evaluator.Evaluate(set, classifier);
@@ -78,7 +78,7 @@ public class ZeroShotEvaluationTests : IDisposable
             second.Predictions.Select(p => (p.Prediction, p.Probabilities[0], p.Probabilities[1])));
 
         File.Copy(Path.Combine(Reference.Images, "cat.jpg"), Path.Combine(data, "face-127.png"), overwrite: true);
-        using (var cache = EmbeddingCache.For(model.SourcePath!, model.ImageResolution, cacheDir))
+        using (var cache = EmbeddingCache.For(model, cacheDir))
         {
             var evaluator = new Evaluator(model, cache);
             evaluator.Evaluate(set, classifier);
@@ -86,7 +86,7 @@ public class ZeroShotEvaluationTests : IDisposable
         }
 
         using var other = ClipModel.Load(Reference.Model("tiny-rn.state_dict.pt"));
-        using (var cache = EmbeddingCache.For(other.SourcePath!, other.ImageResolution, cacheDir))
+        using (var cache = EmbeddingCache.For(other, cacheDir))
         {
             var evaluator = new Evaluator(other, cache);
             evaluator.Evaluate(set, classifier);
