@@ -62,7 +62,8 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor LogitsPerImage
         return model.PrepareForInference(imageDType);
     }
 
-    /// <summary>The image tower's compute type: float32, or bfloat16 where the CPU has AMX / AVX-512-BF16.</summary>
+    /// <summary>The image tower's compute type: float32, or bfloat16 where the CPU has AMX / AVX-512-BF16 (for ResNets,
+    /// the bottleneck stages only: see <see cref="ModifiedResNet.SetComputeType"/>).</summary>
     public ScalarType ImageDType { get; private set; } = ScalarType.Float32;
 
     /// <summary>Makes the model fast on the CPU without changing its function: batch norms folded into the ResNet's
@@ -78,7 +79,7 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor LogitsPerImage
         if (visual is ModifiedResNet resnet) resnet.FoldBatchNorms();
         if (imageDType != ImageDType)
         {
-            visual.to(imageDType);
+            if (visual is ModifiedResNet r) r.SetComputeType(imageDType); else visual.to(imageDType);
             ImageDType = imageDType;
         }
         return this;
@@ -94,7 +95,7 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor LogitsPerImage
             throw new ArgumentException($"EncodeImage expects images [n, 3, {ImageResolution}, {ImageResolution}]; got [{string.Join(", ", images.shape)}]");
         using var _ = torch.inference_mode();
         using var scope = torch.NewDisposeScope();
-        return scope.MoveToOuter(visual.call(images.to_type(ImageDType)).to_type(float32));
+        return scope.MoveToOuter(visual.call(images.to_type(visual is ModifiedResNet ? float32 : ImageDType)).to_type(float32));
     }
 
     /// <summary>Text features [m, D] (not normalised) of token ids [m, L ≤ context] as <c>ClipTokenizer.Tokenize</c> makes them.</summary>
