@@ -68,9 +68,10 @@ public sealed class Evaluator(ClipModel model, EmbeddingCache? cache = null, int
         try
         {
             var preprocessor = new ClipPreprocessor(model.ImageResolution);
-            var options = new ParallelOptions { MaxDegreeOfParallelism = DecodeThreads, CancellationToken = cancel };
             for (int start = 0; start < paths.Count; start += batchSize)
             {
+                // The encoder waits for the first batch: decode it with every core, the rest beside the encoder.
+                var options = new ParallelOptions { MaxDegreeOfParallelism = start == 0 ? Environment.ProcessorCount : DecodeThreads, CancellationToken = cancel };
                 int count = Math.Min(batchSize, paths.Count - start);
                 var pixels = new byte[count][];
                 var keys = new string?[count];

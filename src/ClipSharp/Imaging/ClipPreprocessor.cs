@@ -53,14 +53,17 @@ public sealed class ClipPreprocessor(int size = 224, long maxPixels = ImageLoade
         return tensor(data, [3, Size, Size]);
     }
 
-    // HWC bytes -> CHW floats: /255, then (x - mean) / std per channel.
+    // HWC bytes -> CHW floats: /255, then (x - mean) / std per channel, looked up from the 3×256 possible values.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     static void Normalize(byte[] rgb, Span<float> chw)
     {
         int plane = rgb.Length / 3;
         for (int i = 0; i < plane; i++)
             for (int c = 0; c < 3; c++)
-                chw[c * plane + i] = (rgb[i * 3 + c] / 255f - Mean[c]) / Std[c];
+                chw[c * plane + i] = Normalized[c * 256 + rgb[i * 3 + c]];
     }
+
+    static readonly float[] Normalized = [.. Enumerable.Range(0, 3 * 256).Select(i => (i % 256 / 255f - Mean[i / 256]) / Std[i / 256])];
 
     /// <summary>The normalised batch [n, 3, N, N] of images as <see cref="Pixels(RgbaImage)"/> returns them.</summary>
     public Tensor Stack(IReadOnlyList<byte[]> pixels)

@@ -1,0 +1,50 @@
+using System.Diagnostics;
+
+namespace ClipSharp.Cli.Benchmarking;
+
+/// <summary>One benchmark case: wall-clock statistics over timed runs, the work it did, and the process's peak
+/// resident memory while it ran.</summary>
+public sealed record Measurement(string Case, string DType, int Items, string Unit, double MedianMs, double MinMs, double MaxMs,
+    double ItemsPerSecond, double? GFlopPerSecond, double? PercentOfPeak, double PeakRssMiB)
+{
+    /// <summary>Times <paramref name="action"/> <paramref name="runs"/> times after one warm-up. The peak memory is reset
+    /// first (Linux), so it is this case's.</summary>
+    public static Measurement Run(string name, string dtype, int items, string unit, int runs, Action action, double? gflopPerRun = null, double? peak = null)
+    {
+        PeakMemory.Reset();
+        action();
+        var times = new List<double>();
+        for (int i = 0; i < runs; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            action();
+            times.Add(clock.Elapsed.TotalMilliseconds);
+        }
+        times.Sort();
+        double median = times[times.Count / 2];
+        double? rate = gflopPerRun / median * 1000;
+        return new Measurement(name, dtype, items, unit, median, times[0], times[^1], items * 1000 / median, rate,
+            rate / peak * 100, PeakMemory.MiB());
+    }
+}
+
+/// <summary>The process's peak resident set (VmHWM), resettable on Linux through /proc/self/clear_refs.</summary>
+public static class PeakMemory
+{
+    public static void Reset()
+    {
+        try { File.WriteAllText("/proc/self/clear_refs", "5"); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { } // not Linux: the peak is since start
+    }
+
+    public static double MiB()
+    {
+        try
+        {
+            var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:"));
+            if (line is not null) return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0;
+        }
+        catch (IOException) { }
+        return Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0;
+    }
+}
