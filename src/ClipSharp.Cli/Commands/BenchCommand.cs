@@ -41,7 +41,7 @@ static class BenchCommand
             var notes = new List<string>();
             if (types.Contains("bf16") && !machine.HasBf16) notes.Add("this CPU reports neither AVX-512-BF16 nor AMX-BF16: bf16 runs emulated, slowly");
             Progress("Measuring the matmul peak…");
-            var peaks = types.ToDictionary(t => t, t => MachineInfo.MatmulPeak(t == "bf16" ? ScalarType.BFloat16 : ScalarType.Float32));
+            var peaks = types.ToDictionary(t => t, t => MachineInfo.MatmulPeak(CommonOptions.ScalarTypeOf(t)));
 
             ClipTokenizer? tokenizer = null;
             try { tokenizer = ClipTokenizer.Default; }
@@ -57,7 +57,7 @@ static class BenchCommand
             Tensor? fp32Features = null;
             foreach (string type in types)
             {
-                var dtype = type == "bf16" ? ScalarType.BFloat16 : ScalarType.Float32;
+                var dtype = CommonOptions.ScalarTypeOf(type);
                 Progress($"Loading the model ({type})…");
                 using var clip = LoadModel(parse.GetValue(model), dtype, context);
                 double imageGFlops = FlopCount.ImageGFlops(clip.Config);
@@ -148,7 +148,7 @@ public sealed record BenchReport(MachineInfo Machine, Dictionary<string, double>
         foreach (var c in Cases)
             output.WriteLine(string.Create(f, $"{c.Case,-32} {c.DType,5} {c.MedianMs,10:F1} {c.MinMs,8:F1} {c.MaxMs,8:F1} {c.ItemsPerSecond,8:F1} {c.Unit + "/s",-5} {c.GFlopPerSecond,8:F0} {c.PercentOfPeak,6:F0}% {c.PeakRssMiB,5:F0} MiB"));
         if (Bf16Accuracy is { } a)
-            output.WriteLine(string.Create(f, $"\nbf16 vs fp32 image features on {a.Images} images: cosine min {a.MinCosine:F5}, mean {a.MeanCosine:F5}"));
+            output.WriteLine(string.Create(f, $"\nbf16 vs fp32 image features on {a.Images} images: cosine min {a.MinCosine:F6}, mean {a.MeanCosine:F6}"));
         foreach (var e in Evaluations)
             output.WriteLine(string.Create(f, $"\nevaluation of {e.Images} images ({e.DType}): image tower alone {e.EncodeSeconds:F2} s; end to end (decode, preprocess, encode, classify) {e.EndToEndSeconds:F2} s = {e.Ratio:F2}×; " +
                 $"with the embedding cache: first run {e.CachedFirstSeconds:F2} s, then a new prompt set {e.NewPromptsSeconds:F3} s ({e.NewPromptsEncodedImages} images encoded)"));

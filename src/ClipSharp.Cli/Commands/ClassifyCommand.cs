@@ -14,15 +14,16 @@ static class ClassifyCommand
     public static Command Create(CliContext context)
     {
         var model = CommonOptions.Model();
+        var dtype = CommonOptions.DType();
         var classes = new Option<string[]>("--class", "-c") { Description = "A class name (repeat for each class; at least two)", Required = true };
         var templates = new Option<string[]>("--template", "-t") { Description = "A prompt template with {} for the class (repeat to ensemble); default {}" };
         var images = new Argument<string[]>("images") { Description = "Images to classify", Arity = ArgumentArity.OneOrMore };
         var vocab = CommonOptions.Vocab();
-        var command = new Command("classify", "Zero-shot classify images: a table of class probabilities and the prediction") { model, classes, templates, images, vocab };
+        var command = new Command("classify", "Zero-shot classify images: a table of class probabilities and the prediction") { model, dtype, classes, templates, images, vocab };
         command.SetAction(parse =>
         {
             var prompts = PromptSet.Create(parse.GetValue(classes)!, parse.GetValue(templates));
-            using var clip = ClipModel.Load(parse.GetValue(model)!, progress: context.DownloadProgress());
+            using var clip = ClipModel.Load(parse.GetValue(model)!, progress: context.DownloadProgress(), imageDType: CommonOptions.ScalarTypeOf(parse.GetValue(dtype)!));
             using var classifier = ZeroShotClassifier.Create(clip, prompts, ClipTokenizer.Load(parse.GetValue(vocab)));
             var paths = parse.GetValue(images)!;
             using var features = new Evaluator(clip).ImageFeatures(paths);

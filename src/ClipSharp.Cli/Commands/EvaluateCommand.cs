@@ -15,6 +15,7 @@ static class EvaluateCommand
     public static Command Create(CliContext context)
     {
         var model = CommonOptions.Model(defaultValue: "RN50");
+        var dtype = CommonOptions.DType();
         var data = new Option<string>("--data", "-d") { Description = "The image folder", DefaultValueFactory = _ => Path.Combine(WorkspacePaths.Root, "data", "glasses") };
         var labels = new Option<string?>("--labels") { Description = "A CSV with a header: column 'file' (path under --data) or 'id' (with --pattern), and a label column; default DATA/labels.csv, else DATA/train.csv, else one folder per class" };
         var pattern = new Option<string>("--pattern") { Description = "The file of an id", DefaultValueFactory = _ => LabeledImageSet.DefaultPattern };
@@ -29,7 +30,7 @@ static class EvaluateCommand
         var noCache = new Option<bool>("--no-cache") { Description = "Encode every image, store nothing" };
         var vocab = CommonOptions.Vocab();
         var command = new Command("evaluate", "Zero-shot accuracy, confusion matrix and per-image results on a labelled image set")
-            { model, data, labels, pattern, labelColumn, classes, prompts, templates, limit, output, skipMissing, cacheDir, noCache, vocab };
+            { model, dtype, data, labels, pattern, labelColumn, classes, prompts, templates, limit, output, skipMissing, cacheDir, noCache, vocab };
         command.SetAction(parse =>
         {
             string dataDir = parse.GetValue(data)!;
@@ -46,7 +47,7 @@ static class EvaluateCommand
             var set = LabeledImageSet.Load(dataDir, classNames, parse.GetValue(labels), parse.GetValue(labelColumn), parse.GetValue(pattern)!, n, parse.GetValue(skipMissing));
             foreach (var s in set.Skipped) context.Error.WriteLine($"skipped: {s}");
 
-            using var clip = ClipModel.Load(parse.GetValue(model)!, progress: context.DownloadProgress());
+            using var clip = ClipModel.Load(parse.GetValue(model)!, progress: context.DownloadProgress(), imageDType: CommonOptions.ScalarTypeOf(parse.GetValue(dtype)!));
             using var cache = parse.GetValue(noCache) ? null : EmbeddingCache.For(clip, parse.GetValue(cacheDir));
             using var classifier = ZeroShotClassifier.Create(clip, promptSet, ClipTokenizer.Load(parse.GetValue(vocab)));
             var result = new Evaluator(clip, cache).Evaluate(set, classifier, context.Counter("Images", set.Images.Count));

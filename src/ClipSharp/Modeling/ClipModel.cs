@@ -109,12 +109,29 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor LogitsPerImage
         if (ids.numel() > 0 && (ids.min().item<long>() < 0 || ids.max().item<long>() >= Config.VocabSize))
             throw new ArgumentException($"EncodeText: token ids must lie in [0, {Config.VocabSize}); got [{ids.min().item<long>()}, {ids.max().item<long>()}]");
         var eot = ids.argmax(-1);  // the end-of-text token has the largest id
-        // The causal mask keeps positions after the last EOT from touching any pooled feature: skip them.
+        if (ids.shape[0] <= TextGroup) return scope.MoveToOuter(EncodeTextUpTo(ids, eot));
+        // Many prompts: encode them in groups of similar length, each only as far as its own longest.
+        var order = eot.argsort();
+        var features = empty(ids.shape[0], Config.EmbedDim);
+        for (int start = 0; start < ids.shape[0]; start += TextGroup)
+        {
+            var group = order[start..(int)Math.Min(start + TextGroup, ids.shape[0])];
+            features.index_copy_(0, group, EncodeTextUpTo(ids.index_select(0, group), eot.index_select(0, group)));
+        }
+        return scope.MoveToOuter(features);
+    }
+
+    const int TextGroup = 32;
+
+    /// <summary>The causal mask keeps positions after a prompt's EOT from touching its pooled feature: the batch is
+    /// computed only up to its last EOT, with the same result as all 77 positions.</summary>
+    Tensor EncodeTextUpTo(Tensor ids, Tensor eot)
+    {
         long length = eot.max().item<long>() + 1;
         var x = token_embedding.call(ids[.., ..(int)length]) + positional_embedding[..(int)length];
         x = ln_final.call(transformer.call(x));
         var pooled = x[torch.arange(x.shape[0]), eot];
-        return scope.MoveToOuter(pooled.matmul(text_projection));
+        return pooled.matmul(text_projection);
     }
 
     /// <summary>exp(logit_scale) · cosine similarity, [n images, m texts] and its transpose.</summary>

@@ -50,4 +50,19 @@ public class ClipModelStructureTests
         TensorAssert.Close(shortened, noisyFeatures, 1e-6, "features with tokens after EOT");
         TensorAssert.Close(expected.Tensors["text_features"], shortened, 1e-4, "text_features");
     }
+
+    [Fact]
+    public void Many_prompts_encoded_in_length_groups_equal_each_prompt_encoded_alone()
+    {
+        using var model = ClipModel.Load(Reference.Model("tiny-rn.safetensors"));
+        // 70 prompts of 1 to 30 words: more than one length group, in an order unrelated to length.
+        var prompts = Enumerable.Range(0, 70).Select(i => string.Join(" ", Enumerable.Repeat("glasses", 1 + i * 37 % 30))).ToList();
+        using var tokens = ClipSharp.Text.ClipTokenizer.Tokenize(prompts, tokenizer: Reference.Tokenizer);
+        using var together = model.EncodeText(tokens);
+        for (int i = 0; i < prompts.Count; i++)
+        {
+            using var alone = model.EncodeText(tokens[i..(i + 1)]);
+            TensorAssert.Close(alone, together[i..(i + 1)], 1e-5, $"prompt {i}");
+        }
+    }
 }
