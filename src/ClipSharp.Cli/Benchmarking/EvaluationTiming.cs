@@ -9,7 +9,7 @@ namespace ClipSharp.Cli.Benchmarking;
 
 /// <summary>The tutorial's evaluation timed end to end (read, decode, preprocess, encode, classify) against the image
 /// tower alone on the same images, and a second evaluation with a new prompt set served by the embedding cache.</summary>
-public sealed record EvaluationTiming(string DType, int Images, double EncodeSeconds, double EndToEndSeconds, double Ratio,
+public sealed record EvaluationTiming(string Dtype, int Images, double EncodeSeconds, double EndToEndSeconds, double Ratio,
     double CachedFirstSeconds, double NewPromptsSeconds, int NewPromptsEncodedImages)
 {
     static readonly string[] Classes = ["no glasses", "glasses"];

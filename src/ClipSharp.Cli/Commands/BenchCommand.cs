@@ -146,11 +146,11 @@ public sealed record BenchReport(MachineInfo Machine, Dictionary<string, double>
         output.WriteLine();
         output.WriteLine($"{"case",-32} {"dtype",5} {"median ms",10} {"min",8} {"max",8} {"rate",14} {"GFLOP/s",8} {"% peak",7} {"peak RSS",9}");
         foreach (var c in Cases)
-            output.WriteLine(string.Create(f, $"{c.Case,-32} {c.DType,5} {c.MedianMs,10:F1} {c.MinMs,8:F1} {c.MaxMs,8:F1} {c.ItemsPerSecond,8:F1} {c.Unit + "/s",-5} {c.GFlopPerSecond,8:F0} {c.PercentOfPeak,6:F0}% {c.PeakRssMiB,5:F0} MiB"));
+            output.WriteLine(string.Create(f, $"{c.Case,-32} {c.Dtype,5} {c.MedianMs,10:F1} {c.MinMs,8:F1} {c.MaxMs,8:F1} {c.ItemsPerSecond,8:F1} {c.Unit + "/s",-5} {c.GFlopPerSecond,8:F0} {c.PercentOfPeak,6:F0}% {c.PeakRssMiB,5:F0} MiB"));
         if (Bf16Accuracy is { } a)
             output.WriteLine(string.Create(f, $"\nbf16 vs fp32 image features on {a.Images} images: cosine min {a.MinCosine:F6}, mean {a.MeanCosine:F6}"));
         foreach (var e in Evaluations)
-            output.WriteLine(string.Create(f, $"\nevaluation of {e.Images} images ({e.DType}): image tower alone {e.EncodeSeconds:F2} s; end to end (decode, preprocess, encode, classify) {e.EndToEndSeconds:F2} s = {e.Ratio:F2}×; " +
+            output.WriteLine(string.Create(f, $"\nevaluation of {e.Images} images ({e.Dtype}): image tower alone {e.EncodeSeconds:F2} s; end to end (decode, preprocess, encode, classify) {e.EndToEndSeconds:F2} s = {e.Ratio:F2}×; " +
                 $"with the embedding cache: first run {e.CachedFirstSeconds:F2} s, then a new prompt set {e.NewPromptsSeconds:F3} s ({e.NewPromptsEncodedImages} images encoded)"));
         foreach (var note in Notes) output.WriteLine($"note: {note}");
     }

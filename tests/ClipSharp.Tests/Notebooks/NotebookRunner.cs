@@ -89,6 +89,31 @@ public static class NotebookRunner
         return (process.ExitCode, stdout.Result + stderr.Result);
     }
 
+    /// <summary>Debian's headless Chromium, when installed (.ci/run installs it).</summary>
+    public static string? Chromium => new[] { "/usr/bin/chromium", "/usr/bin/chromium-browser" }.FirstOrDefault(File.Exists);
+
+    /// <summary>The page's DOM after its scripts ran in headless Chromium, offline.</summary>
+    public static string RenderInBrowser(string htmlBody)
+    {
+        string page = Path.Combine(Path.GetTempPath(), $"clip-chart-{Guid.NewGuid():N}.html");
+        File.WriteAllText(page, $"<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body>{htmlBody}</body></html>");
+        try
+        {
+            var (code, dom) = RunProcess(new ProcessStartInfo(Chromium ?? throw new InvalidOperationException("chromium is not installed (apt-get install chromium)"),
+                ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--virtual-time-budget=5000", "--dump-dom", new Uri(page).AbsoluteUri])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            }, TimeSpan.FromMinutes(2));
+            if (code != 0) throw new InvalidOperationException($"chromium exited with {code}:\n{dom}");
+            return dom;
+        }
+        finally
+        {
+            File.Delete(page);
+        }
+    }
+
     public static IReadOnlyList<Cell> ReadCodeCells(string ipynb)
     {
         var cells = JsonNode.Parse(File.ReadAllText(ipynb))!["cells"]!.AsArray();

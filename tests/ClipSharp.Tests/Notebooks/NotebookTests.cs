@@ -19,6 +19,8 @@ public class NotebookTests
         { "05-prompt-engineering", 2 },
     };
 
+    public static TheoryData<string, int> ChartNotebooks => new() { { "03-similarity-matrix", 2 }, { "04-glasses-evaluation", 3 }, { "05-prompt-engineering", 2 } };
+
     [Theory]
     [MemberData(nameof(Notebooks))]
     public void Notebook_runs_in_the_kernel_without_a_cell_error_and_draws_its_charts(string name, int charts)
@@ -39,6 +41,23 @@ public class NotebookTests
             Assert.DoesNotContain("<script src=", html);
             Assert.Matches("var data = \\[\\{\"type\":\"(heatmap|histogram|bar)\"", html);
         });
+    }
+
+    /// <summary>Each chart a notebook displayed draws in a real browser with no network: plotly.js ran and made its SVG.</summary>
+    [SkippableTheory]
+    [MemberData(nameof(ChartNotebooks))]
+    public void Every_chart_renders_in_headless_Chromium(string name, int charts)
+    {
+        Skip.If(NotebookRunner.Chromium is null && Environment.GetEnvironmentVariable("CI") != "true", "chromium is not installed (CI installs it)");
+        var run = NotebookRunner.RunOnReference(name);
+        var drawn = run.CodeCells.SelectMany(c => c.Html).Where(h => h.Contains("Plotly.newPlot(")).ToList();
+        Assert.Equal(charts, drawn.Count);
+        foreach (var html in drawn)
+        {
+            string dom = NotebookRunner.RenderInBrowser(html);
+            Assert.Contains("class=\"main-svg\"", dom);
+            Assert.Matches("class=\"(trace bars|hm|heatmaplayer)", dom);
+        }
     }
 
     [Fact]
