@@ -87,25 +87,18 @@ public class NotebookTests
         Assert.Equal(0.3333, notebook); // and both match the official code's predictions (tiny-rn.zero_shot_expected.csv)
     }
 
-    [Fact]
-    public void Without_data_a_notebook_stops_at_its_first_cell_saying_how_to_get_it()
+    /// <summary>A missing input stops the first cell with a message naming it and where to get it.</summary>
+    [Theory]
+    [InlineData("04-glasses-evaluation", "CLIP_DATA", "no-such-image-folder", "data/README.md")]
+    [InlineData("02-embeddings", "CLIP_MODEL", "no-such-model.pt", "weights/README.md")]
+    [InlineData("05-prompt-engineering", "CLIP_LABELS", "no-such-labels.csv", "CLIP_LABELS")]
+    public void Without_weights_or_data_a_notebook_stops_at_its_first_cell_saying_how_to_get_them(string name, string variable, string missing, string advice)
     {
         var environment = NotebookRunner.ReferenceEnvironment();
-        environment["CLIP_DATA"] = Path.Combine(Path.GetTempPath(), "no-such-image-folder");
-        var run = NotebookRunner.Run(Path.Combine(NotebookRunner.NotebooksDirectory, "04-glasses-evaluation.ipynb"), environment);
+        environment[variable] = Path.Combine(Path.GetTempPath(), missing);
+        var run = NotebookRunner.Run(Path.Combine(NotebookRunner.NotebooksDirectory, name + ".ipynb"), environment);
         Assert.NotEqual(0, run.ExitCode);
-        var first = run.CodeCells[0];
-        Assert.Contains(first.Errors, e => e.Contains("no-such-image-folder") && e.Contains("data/README.md"));
-    }
-
-    [Fact]
-    public void Without_weights_a_notebook_stops_at_its_first_cell_saying_how_to_get_them()
-    {
-        var environment = NotebookRunner.ReferenceEnvironment();
-        environment["CLIP_MODEL"] = Path.Combine(Path.GetTempPath(), "no-such-model.pt");
-        var run = NotebookRunner.Run(Path.Combine(NotebookRunner.NotebooksDirectory, "02-embeddings.ipynb"), environment);
-        Assert.NotEqual(0, run.ExitCode);
-        Assert.Contains(run.CodeCells[0].Errors, e => e.Contains("no-such-model.pt") && e.Contains("weights/README.md"));
+        Assert.Contains(run.CodeCells[0].Errors, e => e.Contains(missing) && e.Contains(advice));
     }
 
     [Fact]
