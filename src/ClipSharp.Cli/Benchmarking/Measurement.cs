@@ -5,7 +5,7 @@ namespace ClipSharp.Cli.Benchmarking;
 /// <summary>One benchmark case: wall-clock statistics over timed runs, the work it did, and the process's peak
 /// resident memory while it ran.</summary>
 public sealed record Measurement(string Case, string Dtype, int Items, string Unit, double MedianMs, double MinMs, double MaxMs,
-    double ItemsPerSecond, double? GFlopPerSecond, double? PercentOfPeak, double PeakRssMiB)
+    double ItemsPerSecond, double? GflopPerSecond, double? PercentOfPeak, double PeakRssMib)
 {
     /// <summary>Times <paramref name="action"/> <paramref name="runs"/> times after one warm-up. The peak memory is reset
     /// first (Linux), so it is this case's.</summary>

@@ -9,15 +9,22 @@ public static class SyntheticImages
 {
     public const int Size = 1024;
 
+    /// <summary>Makes the images that are missing (image i is always the same picture) and a labels.csv of the first <paramref name="count"/>.</summary>
     public static string Ensure(string directory, int count)
     {
-        string labels = Path.Combine(directory, "labels.csv");
-        if (File.Exists(labels) && File.ReadLines(labels).Count() == count + 1) return directory;
         Directory.CreateDirectory(directory);
-        Parallel.For(0, count, i => AtomicFile.Write(Path.Combine(directory, Name(i)), stream => Draw(i).SaveTo(stream)));
-        AtomicFile.WriteAllText(labels, "file,label\n" + string.Concat(Enumerable.Range(0, count).Select(i => $"{Name(i)},{i % 2}\n")));
+        Parallel.For(0, count, i =>
+        {
+            string path = Path.Combine(directory, Name(i));
+            if (!File.Exists(path)) AtomicFile.Write(path, stream => Draw(i).SaveTo(stream));
+        });
+        string labels = "file,label\n" + string.Concat(Enumerable.Range(0, count).Select(i => $"{Name(i)},{i % 2}\n"));
+        string labelsPath = Path.Combine(directory, "labels.csv");
+        if (!File.Exists(labelsPath) || File.ReadAllText(labelsPath) != labels) AtomicFile.WriteAllText(labelsPath, labels);
         return directory;
     }
+
+    public static IReadOnlyList<string> Paths(string directory, int count) => [.. Enumerable.Range(0, count).Select(i => Path.Combine(directory, Name(i)))];
 
     static string Name(int i) => $"synthetic-{i.ToString("D4", CultureInfo.InvariantCulture)}.png";
 

@@ -22,11 +22,12 @@ static class BenchCommand
         var imageBatches = new Option<int[]>("--image-batch") { Description = "Image batch sizes", DefaultValueFactory = _ => [1, 8, 32], AllowMultipleArgumentsPerToken = true };
         var textBatches = new Option<int[]>("--text-batch") { Description = "Prompt batch sizes (the tutorial's prompts and ensembling templates; fp32)", DefaultValueFactory = _ => [2, 100], AllowMultipleArgumentsPerToken = true };
         var runs = new Option<int>("--runs") { Description = "Timed runs per case, after one warm-up", DefaultValueFactory = _ => 5 };
-        var images = new Option<int>("--images") { Description = "Images in the end-to-end evaluation (synthetic 1024² PNGs, made once under .cache/bench-images)", DefaultValueFactory = _ => 100 };
+        var images = new Option<int>("--images") { Description = "Images in the end-to-end evaluation (synthetic 1024² PNGs, made once under .cache/bench-images-v2)", DefaultValueFactory = _ => 100 };
         var noEvaluate = new Option<bool>("--no-evaluate") { Description = "Skip the end-to-end evaluation" };
         var json = new Option<bool>("--json") { Description = "Print the results as JSON" };
+        var vocab = CommonOptions.Vocab();
         var command = new Command("bench", "Measure encoding throughput, GFLOP/s against the machine's matmul peak, peak memory, bf16 accuracy and end-to-end evaluation time")
-            { model, dtypes, imageBatches, textBatches, runs, images, noEvaluate, json };
+            { model, dtypes, imageBatches, textBatches, runs, images, noEvaluate, json, vocab };
         command.SetAction(parse =>
         {
             int n = parse.GetValue(runs), imageCount = parse.GetValue(images);
@@ -44,12 +45,12 @@ static class BenchCommand
             var peaks = types.ToDictionary(t => t, t => MachineInfo.MatmulPeak(CommonOptions.ScalarTypeOf(t)));
 
             ClipTokenizer? tokenizer = null;
-            try { tokenizer = ClipTokenizer.Default; }
-            catch (FileNotFoundException) { notes.Add("no BPE vocabulary (CLIP_VOCAB or weights/): text cases use synthetic 16-token prompts and the evaluation is skipped"); }
+            try { tokenizer = ClipTokenizer.Load(parse.GetValue(vocab)); }
+            catch (FileNotFoundException) { notes.Add("no BPE vocabulary (--vocab, CLIP_VOCAB or weights/): text cases use synthetic 16-token prompts and the evaluation is skipped"); }
 
             Progress($"Preparing {imageCount} synthetic images…");
             string imageDirectory = SyntheticImages.Ensure(Path.Combine(WorkspacePaths.Root, ".cache", "bench-images-v2"), imageCount);
-            var imagePaths = Directory.GetFiles(imageDirectory, "*.png").Order().ToList();
+            var imagePaths = SyntheticImages.Paths(imageDirectory, imageCount);
 
             var cases = new List<Measurement>();
             var evaluations = new List<EvaluationTiming>();
@@ -146,7 +147,7 @@ public sealed record BenchReport(MachineInfo Machine, Dictionary<string, double>
         output.WriteLine();
         output.WriteLine($"{"case",-32} {"dtype",5} {"median ms",10} {"min",8} {"max",8} {"rate",14} {"GFLOP/s",8} {"% peak",7} {"peak RSS",9}");
         foreach (var c in Cases)
-            output.WriteLine(string.Create(f, $"{c.Case,-32} {c.Dtype,5} {c.MedianMs,10:F1} {c.MinMs,8:F1} {c.MaxMs,8:F1} {c.ItemsPerSecond,8:F1} {c.Unit + "/s",-5} {c.GFlopPerSecond,8:F0} {c.PercentOfPeak,6:F0}% {c.PeakRssMiB,5:F0} MiB"));
+            output.WriteLine(string.Create(f, $"{c.Case,-32} {c.Dtype,5} {c.MedianMs,10:F1} {c.MinMs,8:F1} {c.MaxMs,8:F1} {c.ItemsPerSecond,8:F1} {c.Unit + "/s",-5} {c.GflopPerSecond,8:F0} {c.PercentOfPeak,6:F0}% {c.PeakRssMib,5:F0} MiB"));
         if (Bf16Accuracy is { } a)
             output.WriteLine(string.Create(f, $"\nbf16 vs fp32 image features on {a.Images} images: cosine min {a.MinCosine:F6}, mean {a.MeanCosine:F6}"));
         foreach (var e in Evaluations)

@@ -49,6 +49,7 @@ public sealed class EmbeddingCache : IDisposable
     /// <summary>The key of an image: the SHA-256 of its file's bytes.</summary>
     public static string ContentKey(byte[] imageFile) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(imageFile));
 
+    /// <summary>The stored embedding of an image (a new handle: the caller disposes it), or null.</summary>
     public Tensor? TryGet(string contentKey)
     {
         lock (entries) return entries.TryGetValue(contentKey, out var t) ? t.alias() : null;
