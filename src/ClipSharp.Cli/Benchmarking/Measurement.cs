@@ -7,11 +7,13 @@ namespace ClipSharp.Cli.Benchmarking;
 public sealed record Measurement(string Case, string Dtype, int Items, string Unit, double MedianMs, double MinMs, double MaxMs,
     double ItemsPerSecond, double? GflopPerSecond, double? PercentOfPeak, double PeakRssMib)
 {
-    /// <summary>Times <paramref name="action"/> <paramref name="runs"/> times after one warm-up. The peak memory is reset
+    /// <summary>Times <paramref name="action"/> <paramref name="runs"/> times after two warm-ups (oneDNN builds its kernels
+    /// for a new shape on first use). The peak memory is reset
     /// first (Linux), so it is this case's.</summary>
     public static Measurement Run(string name, string dtype, int items, string unit, int runs, Action action, double? gflopPerRun = null, double? peak = null)
     {
         PeakMemory.Reset();
+        action();
         action();
         var times = new List<double>();
         for (int i = 0; i < runs; i++)

@@ -21,7 +21,7 @@ static class BenchCommand
         dtypes.AcceptOnlyFromAmong("fp32", "bf16");
         var imageBatches = new Option<int[]>("--image-batch") { Description = "Image batch sizes", DefaultValueFactory = _ => [1, 8, 32], AllowMultipleArgumentsPerToken = true };
         var textBatches = new Option<int[]>("--text-batch") { Description = "Prompt batch sizes (the tutorial's prompts and ensembling templates; fp32)", DefaultValueFactory = _ => [2, 100], AllowMultipleArgumentsPerToken = true };
-        var runs = new Option<int>("--runs") { Description = "Timed runs per case, after one warm-up", DefaultValueFactory = _ => 5 };
+        var runs = new Option<int>("--runs") { Description = "Timed runs per case, after two warm-ups", DefaultValueFactory = _ => 5 };
         var images = new Option<int>("--images") { Description = "Images in the end-to-end evaluation (synthetic 1024² PNGs, made once under .cache/bench-images-v2)", DefaultValueFactory = _ => 100 };
         var noEvaluate = new Option<bool>("--no-evaluate") { Description = "Skip the end-to-end evaluation" };
         var json = new Option<bool>("--json") { Description = "Print the results as JSON" };

@@ -15,7 +15,10 @@ public static class ChartFormatter
     {
         var noReference = DisplayOptions.init(null, null, null, null, null, null, FSharpOption<PlotlyJSReference>.Some(PlotlyJSReference.NoReference));
         string figure = GenericChart.toChartHTML(GenericChart.setDisplayOptions(noReference, chart));
-        return $"<script type=\"text/javascript\">if (typeof Plotly === 'undefined') {{\n{plotlyJs.Value}\n}}</script>\n{figure}";
+        // plotly.js is a UMD bundle: where an AMD loader is present (require.js, which other kernel extensions inject) it
+        // would register as a module instead of the global Plotly the figure calls. Hiding define/module/exports keeps it global.
+        return "<script type=\"text/javascript\">if (typeof Plotly === 'undefined') { (function (define, module, exports) {\n" +
+            plotlyJs.Value + "\n}).call(self); }</script>\n" + figure;
     }
 
     /// <summary>A standalone HTML page for the chart (used to render the README's pictures).</summary>
