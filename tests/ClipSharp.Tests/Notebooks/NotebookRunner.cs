@@ -63,9 +63,17 @@ public static class NotebookRunner
         }
     }
 
-    /// <summary>Notebooks reference the Release build of ClipSharp.dll: build it from the current sources.</summary>
+    /// <summary>Notebooks run in the local dotnet-repl tool and reference the Release build of ClipSharp.dll: restore the
+    /// one and build the other from the current sources.</summary>
     static bool BuildLibrary()
     {
+        var (restored, restoreLog) = RunProcess(new ProcessStartInfo("dotnet", ["tool", "restore"])
+        {
+            WorkingDirectory = WorkspacePaths.Root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        }, TimeSpan.FromMinutes(10));
+        if (restored != 0) throw new InvalidOperationException($"dotnet tool restore (for dotnet-repl) failed:\n{restoreLog}");
         string project = Path.Combine(WorkspacePaths.Root, "src", "ClipSharp", "ClipSharp.csproj");
         var (code, log) = RunProcess(new ProcessStartInfo("dotnet", ["build", project, "-c", "Release", "--no-restore", "-v", "q", "-nologo"])
         {
