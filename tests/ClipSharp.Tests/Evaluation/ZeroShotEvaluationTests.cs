@@ -95,6 +95,27 @@ public class ZeroShotEvaluationTests : IDisposable
     }
 
     [Fact]
+    public void A_damaged_image_stops_the_evaluation_naming_it_and_a_bf16_model_has_a_cache_of_its_own()
+    {
+        string data = Path.Combine(dir, "damaged");
+        Directory.CreateDirectory(data);
+        foreach (var f in Directory.GetFiles(Reference.Images)) File.Copy(f, Path.Combine(data, Path.GetFileName(f)));
+        File.WriteAllText(Path.Combine(data, "face-1400.png"), "not a png"); // the 6th of 27: decoded while batch 1 encodes
+        var set = LabeledImageSet.Load(data, Classes);
+        using var model = ClipModel.Load(Reference.Model("tiny-rn.pt"));
+        using var classifier = ZeroShotClassifier.Create(model, PromptSet.Create(Classes), Reference.Tokenizer);
+        var e = Assert.Throws<ImageException>(() => new Evaluator(model, batchSize: 4).Evaluate(set, classifier));
+        Assert.Contains("face-1400.png", e.Message);
+        Assert.Contains("not a supported image", e.Message);
+
+        string cacheDir = Path.Combine(dir, "dtype-cache");
+        using var bf16 = ClipModel.Load(Reference.Model("tiny-rn.pt"), imageDType: TorchSharp.torch.ScalarType.BFloat16);
+        using (var fp32Cache = EmbeddingCache.For(model, cacheDir))
+        using (var bf16Cache = EmbeddingCache.For(bf16, cacheDir))
+            Assert.NotEqual(fp32Cache.FilePath, bf16Cache.FilePath);
+    }
+
+    [Fact]
     public void Prompt_ensembling_averages_normalised_prompt_embeddings()
     {
         using var model = ClipModel.Load(Reference.Model("tiny-rn.pt"));
