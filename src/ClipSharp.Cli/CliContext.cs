@@ -15,19 +15,8 @@ public sealed class CliContext(TextWriter output, TextWriter error)
         Ansi = ReferenceEquals(Output, System.Console.Out) && !System.Console.IsOutputRedirected ? Spectre.Console.AnsiSupport.Detect : Spectre.Console.AnsiSupport.No,
     });
 
-    /// <summary>Download progress: a line each 10 % (and at the end), so logs stay readable.</summary>
-    public IProgress<DownloadProgress> DownloadProgress()
-    {
-        var shown = new Dictionary<string, int>();
-        return new SynchronousProgress<DownloadProgress>(p =>
-        {
-            int step = p.Total is > 0 ? (int)(p.Received * 10 / p.Total.Value) : (int)(p.Received >> 26);
-            if (shown.TryGetValue(p.File, out int last) && last == step) return;
-            shown[p.File] = step;
-            string total = p.Total is long t ? $"/{t / 1048576.0:F1} MiB ({p.Received * 100 / Math.Max(t, 1)}%)" : " MiB";
-            Error.WriteLine($"Downloading {p.File}: {p.Received / 1048576.0:F1}{total}");
-        });
-    }
+    /// <summary>Download progress on the error stream, a line each 10 %.</summary>
+    public IProgress<DownloadProgress> DownloadProgress() => Checkpoints.DownloadProgress.Lines(Error);
 
     /// <summary>Counting progress for long loops: a redrawn bar on a terminal, else a line every ~10 %.</summary>
     public Action<int> Counter(string what, int total)
@@ -45,10 +34,4 @@ public sealed class CliContext(TextWriter output, TextWriter error)
             if (done >= total) Error.WriteLine();
         };
     }
-}
-
-/// <summary>IProgress that reports on the calling thread (Progress&lt;T&gt; would post to the thread pool).</summary>
-public sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
-{
-    public void Report(T value) => report(value);
 }

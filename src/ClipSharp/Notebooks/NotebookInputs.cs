@@ -16,7 +16,7 @@ public sealed record NotebookInputs(string Model, string Data, string? Labels)
     /// <summary>The checkpoint file, downloaded on first use for a registry name; a clear error saying how to get it otherwise.</summary>
     public string RequireModel()
     {
-        try { return ModelRegistry.Resolve(Model); }
+        try { return ModelRegistry.Resolve(Model, progress: DownloadProgress.Lines(Console.Out)); }
         catch (Exception e) when (e is IOException or CheckpointException)
         {
             throw new InvalidOperationException($"No weights for '{Model}': {e.Message} " +
