@@ -19,7 +19,7 @@ public sealed record NotebookInputs(string Model, string Data, string? Labels)
         try { return ModelRegistry.Resolve(Model, progress: DownloadProgress.Lines(Console.Out)); }
         catch (Exception e) when (e is IOException or CheckpointException)
         {
-            throw new InvalidOperationException($"No weights for '{Model}': {e.Message} " +
+            throw new MissingInputException($"No weights for '{Model}': {e.Message} " +
                 "See weights/README.md, or set CLIP_MODEL to a checkpoint path (e.g. ../shared/reference/models/tiny-rn.pt).", e);
         }
     }
@@ -35,17 +35,18 @@ public sealed record NotebookInputs(string Model, string Data, string? Labels)
             try { ModelDownloader.Default.DownloadAsync(ModelRegistry.VocabularyUrl(), ModelRegistry.Vocabulary.Sha256, path).GetAwaiter().GetResult(); }
             catch (Exception e) when (e is IOException or HttpRequestException or TaskCanceledException) { } // Locate's message below says how to get it
         }
-        return Text.ClipTokenizer.Default;
+        try { return Text.ClipTokenizer.Default; }
+        catch (FileNotFoundException e) { throw new MissingInputException(e.Message, e); }
     }
 
     /// <summary>Checks that the image folder (and labels file, when given) exist, saying how to get the Kaggle set if not.</summary>
     public void RequireData()
     {
         if (!Directory.Exists(Data))
-            throw new InvalidOperationException($"Image folder '{Data}' not found. Get the Kaggle \"Glasses or No Glasses\" set as data/README.md " +
+            throw new MissingInputException($"Image folder '{Data}' not found. Get the Kaggle \"Glasses or No Glasses\" set as data/README.md " +
                 "describes (face-<id>.png and train.csv into data/glasses), or set CLIP_DATA (and CLIP_LABELS) to another labelled folder.");
         if (Labels is not null && !File.Exists(Labels))
-            throw new InvalidOperationException($"Labels file '{Labels}' not found (CLIP_LABELS).");
+            throw new MissingInputException($"Labels file '{Labels}' not found (CLIP_LABELS).");
     }
 
     /// <summary>The first <paramref name="limit"/> labelled images, as <c>clip evaluate</c> reads them.</summary>

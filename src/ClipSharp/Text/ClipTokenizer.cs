@@ -20,7 +20,8 @@ public sealed class ClipTokenizer
     /// <summary>A tokenizer over the vocab at <paramref name="vocabPath"/>, or found through <c>CLIP_VOCAB</c> / <c>weights/</c>.</summary>
     public static ClipTokenizer Load(string? vocabPath = null) => new(BpeVocabulary.Load(BpeVocabulary.Locate(vocabPath)));
 
-    static readonly Lazy<ClipTokenizer> shared = new(() => Load());
+    // PublicationOnly: a failure (no vocab yet) is not cached, so a notebook works once the vocab is downloaded.
+    static readonly Lazy<ClipTokenizer> shared = new(() => Load(), LazyThreadSafetyMode.PublicationOnly);
     /// <summary>The tokenizer over the vocab found through <c>CLIP_VOCAB</c> or <c>weights/</c>, loaded once.</summary>
     public static ClipTokenizer Default => shared.Value;
 
