@@ -99,6 +99,7 @@ public class NotebookTests
         var run = NotebookRunner.Run(Path.Combine(NotebookRunner.NotebooksDirectory, name + ".ipynb"), environment);
         Assert.NotEqual(0, run.ExitCode);
         Assert.Contains(run.CodeCells[0].Errors, e => e.Contains(missing) && e.Contains(advice));
+        Assert.All(run.CodeCells[0].Errors, e => Assert.DoesNotContain("   at ", e)); // the message alone, no stack trace
     }
 
     [Fact]
