@@ -23,11 +23,12 @@ static class BenchCommand
         var textBatches = new Option<int[]>("--text-batch") { Description = "Prompt batch sizes (the tutorial's prompts and ensembling templates; fp32)", DefaultValueFactory = _ => [2, 100], AllowMultipleArgumentsPerToken = true };
         var runs = new Option<int>("--runs") { Description = "Timed runs per case, after two warm-ups", DefaultValueFactory = _ => 5 };
         var images = new Option<int>("--images") { Description = "Images in the end-to-end evaluation (synthetic 1024² PNGs, made once under .cache/bench-images-v2)", DefaultValueFactory = _ => 100 };
+        var data = new Option<string?>("--data") { Description = "Evaluate end to end on this labelled folder instead (e.g. data/glasses: its labels.csv or train.csv, the first --images rows)" };
         var noEvaluate = new Option<bool>("--no-evaluate") { Description = "Skip the end-to-end evaluation" };
         var json = new Option<bool>("--json") { Description = "Print the results as JSON" };
         var vocab = CommonOptions.Vocab();
         var command = new Command("bench", "Measure encoding throughput, GFLOP/s against the machine's matmul peak, peak memory, bf16 accuracy and end-to-end evaluation time")
-            { model, dtypes, imageBatches, textBatches, runs, images, noEvaluate, json, vocab };
+            { model, dtypes, imageBatches, textBatches, runs, images, data, noEvaluate, json, vocab };
         command.SetAction(parse =>
         {
             int n = parse.GetValue(runs), imageCount = parse.GetValue(images);
@@ -36,6 +37,7 @@ static class BenchCommand
             var batchSizes = parse.GetValue(imageBatches)!.Concat(parse.GetValue(textBatches)!).ToList();
             if (batchSizes.Any(b => b < 1)) throw new CliException($"Batch sizes must be positive; got {string.Join(", ", batchSizes)}");
             var types = parse.GetValue(dtypes)!.Distinct().ToList();
+            if (parse.GetValue(data) is { } folder && !Directory.Exists(folder)) throw new CliException($"Data folder '{folder}' not found");
             void Progress(string what) => context.Error.WriteLine(what);
 
             var machine = MachineInfo.Current();
@@ -51,6 +53,7 @@ static class BenchCommand
             Progress($"Preparing {imageCount} synthetic images…");
             string imageDirectory = SyntheticImages.Ensure(Path.Combine(WorkspacePaths.Root, ".cache", "bench-images-v2"), imageCount);
             var imagePaths = SyntheticImages.Paths(imageDirectory, imageCount);
+            string evaluationDirectory = parse.GetValue(data) ?? imageDirectory;
 
             var cases = new List<Measurement>();
             var evaluations = new List<EvaluationTiming>();
@@ -86,7 +89,7 @@ static class BenchCommand
                 if (tokenizer is not null && !parse.GetValue(noEvaluate))
                 {
                     Progress($"evaluation of {imageCount} images ({type})…");
-                    evaluations.Add(EvaluationTiming.Measure(clip, type, imageDirectory, imageCount, tokenizer, Math.Min(n, 3)));
+                    evaluations.Add(EvaluationTiming.Measure(clip, type, evaluationDirectory, imageCount, tokenizer, Math.Min(n, 3)));
                 }
             }
             fp32Features?.Dispose();
