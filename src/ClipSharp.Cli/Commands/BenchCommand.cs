@@ -59,12 +59,13 @@ static class BenchCommand
             var evaluations = new List<EvaluationTiming>();
             BenchAccuracy? accuracy = null;
             Tensor? fp32Features = null;
+            double imageGFlopsPerImage = 0;
             foreach (string type in types)
             {
                 var dtype = CommonOptions.ScalarTypeOf(type);
                 Progress($"Loading the model ({type})…");
                 using var clip = LoadModel(parse.GetValue(model), dtype, context);
-                double imageGFlops = FlopCount.ImageGFlops(clip.Config);
+                double imageGFlops = imageGFlopsPerImage = FlopCount.ImageGFlops(clip.Config);
                 using var sample = new ClipPreprocessor(clip.ImageResolution).Batch(imagePaths.Take(32).ToList()).Images;
                 foreach (int b in parse.GetValue(imageBatches)!)
                 {
@@ -95,7 +96,7 @@ static class BenchCommand
             fp32Features?.Dispose();
             if (types.Count == 1 && types[0] == "bf16") notes.Add("bf16 accuracy needs fp32 too: run with --dtype fp32 bf16");
 
-            var report = new BenchReport(machine, peaks, FlopCount.ImageGFlops(ClipConfig.RN50), cases, accuracy, evaluations, notes);
+            var report = new BenchReport(machine, peaks, imageGFlopsPerImage, cases, accuracy, evaluations, notes);
             if (parse.GetValue(json)) context.Output.WriteLine(JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
             else report.WriteText(context.Output);
             return 0;
@@ -139,7 +140,7 @@ public sealed record BenchAccuracy(int Images, double MinCosine, double MeanCosi
 }
 
 /// <summary>Everything one bench run measured, as text or JSON.</summary>
-public sealed record BenchReport(MachineInfo Machine, Dictionary<string, double> MatmulPeakGflops, double Rn50ImageGflops,
+public sealed record BenchReport(MachineInfo Machine, Dictionary<string, double> MatmulPeakGflops, double ImageGflopsPerImage,
     IReadOnlyList<Measurement> Cases, BenchAccuracy? Bf16Accuracy, IReadOnlyList<EvaluationTiming> Evaluations, IReadOnlyList<string> Notes)
 {
     public void WriteText(TextWriter output)

@@ -76,10 +76,11 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor LogitsPerImage
         if (imageDType is not (ScalarType.Float32 or ScalarType.BFloat16))
             throw new ArgumentException($"The image tower runs in Float32 or BFloat16; got {imageDType}");
         MemoryTuning.Apply();
-        if (visual is ModifiedResNet resnet) resnet.FoldBatchNorms();
+        var resnet = visual as ModifiedResNet;
+        resnet?.FoldBatchNorms();
         if (imageDType != ImageDType)
         {
-            if (visual is ModifiedResNet r) r.SetComputeType(imageDType); else visual.to(imageDType);
+            if (resnet is not null) resnet.SetComputeType(imageDType); else visual.to(imageDType);
             ImageDType = imageDType;
         }
         return this;

@@ -67,7 +67,7 @@ public sealed class ModifiedResNet : nn.Module<Tensor, Tensor>
         InferenceLayout.FoldBatchNorm(conv1, bn1);
         InferenceLayout.FoldBatchNorm(conv2, bn2);
         InferenceLayout.FoldBatchNorm(conv3, bn3);
-        foreach (var block in new[] { layer1, layer2, layer3, layer4 }.SelectMany(l => l.children()).Cast<Bottleneck>()) block.FoldBatchNorms();
+        foreach (var block in Blocks) block.FoldBatchNorms();
         folded = true;
     }
 
@@ -76,9 +76,12 @@ public sealed class ModifiedResNet : nn.Module<Tensor, Tensor>
     /// raw normalised pixels; the pool makes the feature itself).</summary>
     internal void SetComputeType(ScalarType dtype)
     {
-        foreach (var layer in new[] { layer1, layer2, layer3, layer4 }) layer.to(dtype);
+        foreach (var block in Blocks) block.to(dtype);
         blockType = dtype;
     }
+
+    /// <summary>The bottlenecks of the four stages, in order.</summary>
+    IEnumerable<Bottleneck> Blocks => new[] { layer1, layer2, layer3, layer4 }.SelectMany(l => l.children()).Cast<Bottleneck>();
 
     Tensor Norm(BatchNorm2d bn, Tensor x) => folded ? x : bn.call(x);
 
@@ -89,8 +92,7 @@ public sealed class ModifiedResNet : nn.Module<Tensor, Tensor>
             .Then(conv2.call).Then(t => Norm(bn2, t)).Then(relu2.call)
             .Then(conv3.call).Then(t => Norm(bn3, t)).Then(relu3.call)
             .Then(avgpool.call).Then(t => t.to_type(blockType));
-        foreach (var block in new[] { layer1, layer2, layer3, layer4 }.SelectMany(l => l.children()).Cast<Bottleneck>())
-            h = h.Then(block.call);
+        foreach (var block in Blocks) h = h.Then(block.call);
         return scope.MoveToOuter(h.Then(t => t.to_type(ScalarType.Float32)).Then(attnpool.call));
     }
 }

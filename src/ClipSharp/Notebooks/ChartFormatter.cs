@@ -21,10 +21,6 @@ public static class ChartFormatter
             plotlyJs.Value + "\n}).call(self); }</script>\n" + figure;
     }
 
-    /// <summary>A standalone HTML page for the chart (used to render the README's pictures).</summary>
-    public static string ToPage(GenericChart chart, string title = "chart") =>
-        $"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{System.Net.WebUtility.HtmlEncode(title)}</title></head><body>{ToHtml(chart)}</body></html>";
-
     static string ReadPlotlyJs()
     {
         using var stream = typeof(GenericChart).Assembly.GetManifestResourceStream(PlotlyResource)

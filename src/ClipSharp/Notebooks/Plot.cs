@@ -7,7 +7,4 @@ namespace ClipSharp.Notebooks;
 public sealed record Plot(string Title, GenericChart Chart)
 {
     public string ToHtml() => ChartFormatter.ToHtml(Chart);
-
-    /// <summary>Writes a standalone HTML page of the chart (what the README's pictures are rendered from).</summary>
-    public void SavePage(string path) => AtomicFile.WriteAllText(path, ChartFormatter.ToPage(Chart, Title));
 }
