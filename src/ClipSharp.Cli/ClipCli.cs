@@ -39,7 +39,7 @@ public static class ClipCli
     static string? UserError(Exception e) => e switch
     {
         AggregateException { InnerExceptions.Count: 1 } a => UserError(a.InnerException!),
-        CheckpointException or ImageException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException
+        ClipSharpException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException
             or IOException or ArgumentException or UnauthorizedAccessException or CliException => e.Message,
         _ => Environment.GetEnvironmentVariable("CLIP_DEBUG") is null ? $"{e.GetType().Name}: {e.Message} (set CLIP_DEBUG=1 for the stack trace)" : null,
     };
