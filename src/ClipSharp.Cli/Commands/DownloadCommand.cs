@@ -1,24 +1,65 @@
 using System.CommandLine;
 using ClipSharp.Checkpoints;
+using ClipSharp.Datasets;
 
 namespace ClipSharp.Cli.Commands;
 
-/// <summary><c>clip download NAME</c>: fetch a released checkpoint and the BPE vocab, verified, into weights/.</summary>
+/// <summary><c>clip download NAME</c>: a released checkpoint and the BPE vocab into weights/, or <c>glasses</c>: the
+/// Kaggle data set into data/glasses; each verified, and files already there re-verified.</summary>
 static class DownloadCommand
 {
+    public const string Glasses = "glasses";
+
     public static Command Create(CliContext context)
     {
-        var name = new Argument<string>("name") { Description = "A registry name: RN50, RN101, RN50x4, RN50x16, RN50x64, ViT-B/32, ViT-B/16, ViT-L/14, ViT-L/14@336px" };
-        var mirror = new Option<string?>("--mirror") { Description = "Fetch from this base URL (<mirror>/<sha256>/<file>) instead of the release host; also CLIP_MIRROR" };
-        var command = new Command("download", "Download a released checkpoint and the BPE vocab into weights/, verifying SHA-256; files appear only when verified") { name, mirror };
+        var name = new Argument<string>("name")
+        {
+            Description = "A registry name (RN50, RN101, RN50x4, RN50x16, RN50x64, ViT-B/32, ViT-B/16, ViT-L/14, " +
+                "ViT-L/14@336px), or 'glasses' for the Kaggle \"Glasses or No Glasses\" set",
+        };
+        var mirror = new Option<string?>("--mirror")
+        {
+            Description = "Fetch from this base URL instead: <mirror>/<sha256>/<file> for weights, " +
+                "<mirror>/glasses-or-no-glasses.zip (or the .zip URL itself) for glasses; also CLIP_MIRROR",
+        };
+        var force = new Option<bool>("--force") { Description = "Download again even when the files are present" };
+        var data = new Option<string>("--data", "-d")
+        {
+            Description = "Where 'glasses' goes", DefaultValueFactory = _ => GlassesDataset.DefaultDirectory,
+        };
+        var command = new Command("download", "Download a released checkpoint and the BPE vocab into weights/ " +
+            "(SHA-256 verified), or the glasses data set into data/glasses; files appear only when complete")
+            { name, mirror, force, data };
         command.SetAction(parse =>
         {
-            var model = ModelRegistry.Find(parse.GetValue(name)!) ?? throw new CliException(ModelRegistry.UnknownModelMessage(parse.GetValue(name)!));
-            string weights = WorkspacePaths.WeightsDirectory;
-            ModelRegistry.DownloadAsync(model, weights, context.DownloadProgress(), parse.GetValue(mirror)).GetAwaiter().GetResult();
-            context.Output.WriteLine($"{model.Name}: {Path.Combine(weights, model.File)} (SHA-256 {model.Sha256[..12]}… verified)");
+            string what = parse.GetValue(name)!;
+            if (string.Equals(what, Glasses, StringComparison.OrdinalIgnoreCase))
+                return DownloadGlasses(context, parse.GetValue(data)!, parse.GetValue(mirror), parse.GetValue(force));
+            var model = ModelRegistry.Find(what) ?? throw new CliException(
+                $"{ModelRegistry.UnknownModelMessage(what)}; or '{Glasses}' for the data set");
+            var files = ModelRegistry.DownloadAsync(model, WorkspacePaths.WeightsDirectory, context.DownloadProgress(),
+                parse.GetValue(mirror), force: parse.GetValue(force)).GetAwaiter().GetResult();
+            foreach (var file in files)
+                context.Output.WriteLine($"{file.Path}: SHA-256 {file.Sha256[..12]}… verified " +
+                    (file.Downloaded ? "(downloaded)" : "(already present; --force downloads it again)"));
             return 0;
         });
         return command;
+    }
+
+    /// <summary>Fetches the glasses set (also used by <c>evaluate</c> on first use) and reports what it got.</summary>
+    public static int DownloadGlasses(CliContext context, string directory, string? mirror, bool force)
+    {
+        Action<int>? counter = null;
+        var fetch = new KaggleDownloader().DownloadAsync(directory, mirror, force, context.DownloadProgress(),
+            (done, total) => (counter ??= context.Counter("Unpacking", total))(done)).GetAwaiter().GetResult();
+        if (fetch.Extraction is { SkippedCount: > 0 } extraction)
+        {
+            context.Error.WriteLine($"Left out {extraction.SkippedCount} archive entries that are not the set's files:");
+            foreach (var reason in extraction.Skipped) context.Error.WriteLine($"  {reason}");
+        }
+        context.Output.WriteLine($"{fetch.Summary} " +
+            (fetch.Downloaded ? "(downloaded)" : "(already present; --force downloads it again)"));
+        return 0;
     }
 }

@@ -34,6 +34,12 @@ static class EvaluateCommand
         command.SetAction(parse =>
         {
             string dataDir = parse.GetValue(data)!;
+            if (!Directory.Exists(dataDir) && IsDefaultData(dataDir) && parse.GetValue(labels) is null)
+            {
+                context.Error.WriteLine($"{dataDir} not found: downloading the Kaggle \"Glasses or No Glasses\" set " +
+                    "(give --data to evaluate another folder)");
+                DownloadCommand.DownloadGlasses(context, dataDir, mirror: null, force: false);
+            }
             if (!Directory.Exists(dataDir))
                 throw new CliException($"Data folder '{dataDir}' not found. Get the Kaggle \"Glasses or No Glasses\" set as data/README.md describes " +
                     "(images face-<id>.png and train.csv into data/glasses), or give --data and --labels.");
@@ -63,4 +69,7 @@ static class EvaluateCommand
         });
         return command;
     }
+
+    static bool IsDefaultData(string dir) => string.Equals(Path.GetFullPath(dir),
+        Path.GetFullPath(Datasets.GlassesDataset.DefaultDirectory), StringComparison.Ordinal);
 }

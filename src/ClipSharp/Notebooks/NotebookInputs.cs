@@ -17,7 +17,7 @@ public sealed record NotebookInputs(string Model, string Data, string? Labels)
     public string RequireModel()
     {
         try { return ModelRegistry.Resolve(Model, progress: DownloadProgress.Lines(Console.Out)); }
-        catch (Exception e) when (e is IOException or CheckpointException)
+        catch (Exception e) when (e is IOException or ClipSharpException)
         {
             throw new MissingInputException($"No weights for '{Model}': {e.Message} " +
                 "See weights/README.md, or set CLIP_MODEL to a checkpoint path (e.g. ../shared/reference/models/tiny-rn.pt).", e);
@@ -33,7 +33,7 @@ public sealed record NotebookInputs(string Model, string Data, string? Labels)
         catch (FileNotFoundException)
         {
             try { ModelDownloader.Default.DownloadAsync(ModelRegistry.VocabularyUrl(), ModelRegistry.Vocabulary.Sha256, path).GetAwaiter().GetResult(); }
-            catch (Exception e) when (e is IOException or HttpRequestException or TaskCanceledException) { } // Locate's message below says how to get it
+            catch (Exception e) when (e is IOException or ClipSharpException or HttpRequestException or TaskCanceledException) { } // Locate's message below says how to get it
         }
         try { return Text.ClipTokenizer.Default; }
         catch (FileNotFoundException e) { throw new MissingInputException(e.Message, e); }

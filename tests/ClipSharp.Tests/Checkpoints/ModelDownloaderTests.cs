@@ -82,7 +82,7 @@ public sealed class ModelDownloaderTests : IDisposable
         files["/model.pt"] = (Payload, false);
         string target = Path.Combine(dir, "model.pt");
         string wrong = new('0', 64);
-        var e = await Assert.ThrowsAsync<IOException>(() => downloader.DownloadAsync(new Uri(baseUrl + "/model.pt"), wrong, target));
+        var e = await Assert.ThrowsAsync<DownloadException>(() => downloader.DownloadAsync(new Uri(baseUrl + "/model.pt"), wrong, target));
         Assert.Equal($"Download of model.pt from {baseUrl}/model.pt has SHA-256 {PayloadSha}, expected {wrong}; the file was discarded", e.Message);
         Assert.Empty(Directory.GetFiles(dir));
     }
@@ -92,7 +92,7 @@ public sealed class ModelDownloaderTests : IDisposable
     {
         files["/model.pt"] = (Payload, true);
         string target = Path.Combine(dir, "model.pt");
-        var e = await Assert.ThrowsAsync<IOException>(() => downloader.DownloadAsync(new Uri(baseUrl + "/model.pt"), PayloadSha, target));
+        var e = await Assert.ThrowsAsync<DownloadException>(() => downloader.DownloadAsync(new Uri(baseUrl + "/model.pt"), PayloadSha, target));
         Assert.Contains($"Download of model.pt from {baseUrl}/model.pt ended after", e.Message);
         Assert.Contains($"of {Payload.Length} bytes; the file was discarded", e.Message);
         Assert.Empty(Directory.GetFiles(dir));
@@ -112,7 +112,8 @@ public sealed class ModelDownloaderTests : IDisposable
             Assert.Equal(1, result.ExitCode);
             Assert.Contains($"error: Download of RN50.pt from {baseUrl}/{rn50.Sha256}/RN50.pt has SHA-256 {PayloadSha}, expected {rn50.Sha256}", result.Error);
             Assert.Contains("Downloading RN50.pt", result.Error);
-            Assert.Equal([Path.Combine(weights, ModelRegistry.Vocabulary.File)], Directory.GetFiles(weights));
+            string vocab = Path.Combine(weights, ModelRegistry.Vocabulary.File);
+            Assert.Equal([vocab, vocab + VerifiedFile.StampSuffix], Directory.GetFiles(weights).Order());
         }
         finally { Environment.SetEnvironmentVariable("CLIP_WEIGHTS", null); }
     }

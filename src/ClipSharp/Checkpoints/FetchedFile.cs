@@ -1,0 +1,4 @@
+namespace ClipSharp.Checkpoints;
+
+/// <summary>A registered file in place and verified: downloaded now, or found and re-hashed.</summary>
+public sealed record FetchedFile(string Path, string Sha256, bool Downloaded);
