@@ -14,6 +14,12 @@ public sealed class KaggleDownloader(ModelDownloader? downloader = null)
 {
     readonly ModelDownloader downloader = downloader ?? ModelDownloader.Default;
 
+    /// <summary>Kaggle's download endpoint for the set (tests point it at a local server).</summary>
+    public Uri ApiUrl { get; init; } = GlassesDataset.KaggleUrl;
+
+    /// <summary>Where the credentials come from (tests inject theirs).</summary>
+    public Func<KaggleCredentials?> FindCredentials { get; init; } = KaggleCredentials.Find;
+
     /// <summary>Makes <paramref name="dataDirectory"/> hold the set. A folder already there is verified and kept,
     /// unless <paramref name="force"/> replaces it (after the new copy is complete).</summary>
     public async Task<GlassesFetch> DownloadAsync(string dataDirectory, string? mirror = null, bool force = false,
@@ -31,8 +37,8 @@ public sealed class KaggleDownloader(ModelDownloader? downloader = null)
             }
         }
         mirror ??= Environment.GetEnvironmentVariable("CLIP_MIRROR") is { Length: > 0 } m ? m : null;
-        Uri url = GlassesDataset.ArchiveUrl(mirror);
-        var credentials = mirror is null ? KaggleCredentials.Find() : null;
+        Uri url = mirror is null ? ApiUrl : GlassesDataset.ArchiveUrl(mirror);
+        var credentials = mirror is null ? FindCredentials() : null;
         string work = Path.Combine(Path.GetDirectoryName(target)!,
             $".{Path.GetFileName(target)}.{Environment.ProcessId}.{Guid.NewGuid():N}.partial");
         try
