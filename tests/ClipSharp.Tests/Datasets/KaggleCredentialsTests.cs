@@ -1,0 +1,43 @@
+using ClipSharp.Datasets;
+
+namespace ClipSharp.Tests.Datasets;
+
+/// <summary>kaggle.json as the official client writes it becomes HTTP Basic; a broken one is an error naming it.</summary>
+public sealed class KaggleCredentialsTests : IDisposable
+{
+    readonly string dir = Directory.CreateTempSubdirectory("clip-kaggle-json-").FullName;
+    string Json => Path.Combine(dir, "kaggle.json");
+
+    public void Dispose() => Directory.Delete(dir, true);
+
+    [Fact]
+    public void A_kaggle_json_becomes_basic_authentication()
+    {
+        File.WriteAllText(Json, """{"username": "ada", "key": "0123abcd"}""");
+        var credentials = KaggleCredentials.FromJson(Json);
+        Assert.Equal("Basic", credentials.Header.Scheme);
+        Assert.Equal("ada:0123abcd", System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(credentials.Header.Parameter!)));
+        Assert.Equal($"Kaggle credentials from {Json}", credentials.ToString()); // never the key
+    }
+
+    [Theory]
+    [InlineData("{not json", "is not valid JSON")]
+    [InlineData("""{"username": "ada"}""", "lacks the string fields \"username\" and \"key\"")]
+    [InlineData("""["ada", "key"]""", "lacks the string fields")]
+    [InlineData("""{"username": 1, "key": 2}""", "lacks the string fields")]
+    public void A_broken_kaggle_json_is_an_error_naming_it(string content, string why)
+    {
+        File.WriteAllText(Json, content);
+        var e = Assert.Throws<DatasetException>(() => KaggleCredentials.FromJson(Json));
+        Assert.StartsWith($"'{Json}' ", e.Message);
+        Assert.Contains(why, e.Message);
+    }
+
+    [Fact]
+    public void A_huge_kaggle_json_is_not_read()
+    {
+        File.WriteAllBytes(Json, new byte[1 << 20]);
+        var e = Assert.Throws<DatasetException>(() => KaggleCredentials.FromJson(Json));
+        Assert.Equal($"'{Json}' has {1 << 20} bytes; a kaggle.json has well under 65536", e.Message);
+    }
+}
