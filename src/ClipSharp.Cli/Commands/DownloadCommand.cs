@@ -55,7 +55,8 @@ static class DownloadCommand
             (done, total) => (counter ??= context.Counter("Unpacking", total))(done)).GetAwaiter().GetResult();
         if (fetch.Extraction is { SkippedCount: > 0 } extraction)
         {
-            context.Error.WriteLine($"Left out {extraction.SkippedCount} archive entries that are not the set's files:");
+            context.Error.WriteLine(
+                $"Left out {extraction.SkippedCount} archive entries that are not the set's files:");
             foreach (var reason in extraction.Skipped) context.Error.WriteLine($"  {reason}");
         }
         context.Output.WriteLine($"{fetch.Summary} " +

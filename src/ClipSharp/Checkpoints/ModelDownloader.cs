@@ -113,7 +113,8 @@ public sealed class ModelDownloader(HttpClient http)
             await output.WriteAsync(buffer.AsMemory(0, n), cancel);
             progress?.Report(new DownloadProgress(name, received, total));
         }
-        if (total is long expectedLength && received != expectedLength) throw Truncated(name, url, received, total, null);
+        if (total is long expectedLength && received != expectedLength)
+            throw Truncated(name, url, received, total, null);
         return Convert.ToHexStringLower(sha.GetHashAndReset());
     }
 

@@ -4,10 +4,12 @@ namespace ClipSharp.Checkpoints;
 /// the file may have (a download is cut off past that).</summary>
 public sealed record RegisteredModel(string Name, string Sha256, string File, int ImageResolution, long MaxBytes)
 {
-    public Uri Url(string? mirror = null) => new($"{(mirror ?? ModelRegistry.ReleaseHost).TrimEnd('/')}/{Sha256}/{File}");
+    public Uri Url(string? mirror = null) =>
+        new($"{(mirror ?? ModelRegistry.ReleaseHost).TrimEnd('/')}/{Sha256}/{File}");
 }
 
-/// <summary>The OpenAI CLIP releases as data, and the resolution of a name or path to a local, verified checkpoint.</summary>
+/// <summary>The OpenAI CLIP releases as data, and the resolution of a name or path to a local, verified
+/// checkpoint.</summary>
 public static class ModelRegistry
 {
     public const string ReleaseHost = "https://openaipublic.azureedge.net/clip/models";
@@ -21,24 +23,29 @@ public static class ModelRegistry
     // RN50x16 290.98 M, RN50x64 623.26 M, ViT-B/16 149.62 M) at 4 bytes each (the files are mostly fp16) + 32 MiB.
     public static IReadOnlyList<RegisteredModel> Models { get; } =
     [
-        new("RN50", "afeb0e10f9e5a86da6080e35cf09123aca3b358a0c3e3b6c78a7b63bc04b6762", "RN50.pt", 224, 244 * MiB + MiB / 2),
+        new("RN50", "afeb0e10f9e5a86da6080e35cf09123aca3b358a0c3e3b6c78a7b63bc04b6762", "RN50.pt", 224,
+            244 * MiB + MiB / 2),
         new("RN101", "8fa8567bab74a42d41c5915025a8e4538c3bdbe8804a470a72f30b0d94fab599", "RN101.pt", 224, 489 * MiB),
         new("RN50x4", "7e526bd135e493cef0776de27d5f42653e6b4c8bf9e0f653bb11773263205fdd", "RN50x4.pt", 288, 713 * MiB),
-        new("RN50x16", "52378b407f34354e150460fe41077663dd5b39c54cd0bfd2b27167a4a06ec9aa", "RN50x16.pt", 384, 1143 * MiB),
-        new("RN50x64", "be1cfb55d75a9666199fb2206c106743da0f6468c9d327f3e0d0a543a9919d9c", "RN50x64.pt", 448, 2410 * MiB),
+        new("RN50x16", "52378b407f34354e150460fe41077663dd5b39c54cd0bfd2b27167a4a06ec9aa", "RN50x16.pt", 384,
+            1143 * MiB),
+        new("RN50x64", "be1cfb55d75a9666199fb2206c106743da0f6468c9d327f3e0d0a543a9919d9c", "RN50x64.pt", 448,
+            2410 * MiB),
         new("ViT-B/32", "40d365715913c9da98579312b702a82c18be219cc2a73407c4526f58eba950af", "ViT-B-32.pt", 224,
             338 * MiB + MiB / 2),
-        new("ViT-B/16", "5806e77cd80f8b59890b7e101eabd078d9fb84e6937f9e85e4ecb61988df416f", "ViT-B-16.pt", 224, 603 * MiB),
+        new("ViT-B/16", "5806e77cd80f8b59890b7e101eabd078d9fb84e6937f9e85e4ecb61988df416f", "ViT-B-16.pt", 224,
+            603 * MiB),
         new("ViT-L/14", "b8cca3fd41ae0c99ba7e8951adf17d267cdb84cd88be6f7c2e0eca1737a03836", "ViT-L-14.pt", 224,
             890 * MiB + MiB / 2),
         new("ViT-L/14@336px", "3035c92b350959924f9f00213499208652fc7ea050643e8b385c2dac08641f02", "ViT-L-14-336px.pt",
             336, 893 * MiB),
     ];
 
-    /// <summary>The BPE merges file the tokenizer needs, published with the official code (exactly 1,356,917 bytes).</summary>
+    /// <summary>The BPE merges file the tokenizer needs, published with the official code (exactly 1,356,917
+    /// bytes).</summary>
     public static RegisteredModel Vocabulary { get; } =
-        new("bpe", "924691ac288e54409236115652ad4aa250f48203de50a9e4722a6ecd48d6804a", "bpe_simple_vocab_16e6.txt.gz", 0,
-            1_356_917);
+        new("bpe", "924691ac288e54409236115652ad4aa250f48203de50a9e4722a6ecd48d6804a",
+            "bpe_simple_vocab_16e6.txt.gz", 0, 1_356_917);
     public static Uri VocabularyUrl(string? mirror = null) => mirror is null
         ? new Uri("https://github.com/openai/CLIP/raw/main/clip/bpe_simple_vocab_16e6.txt.gz")
         : new Uri($"{mirror.TrimEnd('/')}/{Vocabulary.File}");
@@ -51,16 +58,19 @@ public static class ModelRegistry
         .FirstOrDefault(m => m.Sha256.Equals(sha256, StringComparison.OrdinalIgnoreCase))?.MaxBytes;
 
     public static string UnknownModelMessage(string name) =>
-        $"Unknown model '{name}'. Available: {string.Join(", ", Models.Select(m => m.Name))}, or a checkpoint path (.pt or .safetensors)";
+        $"Unknown model '{name}'. Available: {string.Join(", ", Models.Select(m => m.Name))}, or a checkpoint path " +
+        "(.pt or .safetensors)";
 
     /// <summary>A checkpoint path as given, or a registry name: downloaded into the weights folder (with the vocab) on
     /// first use, and verified against its SHA-256 before use (hashed once, then trusted by its stamp).</summary>
-    public static string Resolve(string nameOrPath, string? weightsDirectory = null, IProgress<DownloadProgress>? progress = null, string? mirror = null)
+    public static string Resolve(string nameOrPath, string? weightsDirectory = null,
+        IProgress<DownloadProgress>? progress = null, string? mirror = null)
     {
         if (File.Exists(nameOrPath)) return nameOrPath;
         var model = Find(nameOrPath);
         if (model is null)
-            throw new CheckpointException(LooksLikePath(nameOrPath) ? $"Checkpoint '{nameOrPath}' not found" : UnknownModelMessage(nameOrPath));
+            throw new CheckpointException(LooksLikePath(nameOrPath) ? $"Checkpoint '{nameOrPath}' not found"
+                : UnknownModelMessage(nameOrPath));
         string weights = weightsDirectory ?? WorkspacePaths.WeightsDirectory;
         string path = Path.Combine(weights, model.File);
         if (File.Exists(path))
@@ -71,8 +81,9 @@ public static class ModelRegistry
         try { DownloadAsync(model, weights, progress, mirror).GetAwaiter().GetResult(); }
         catch (DownloadException e)
         {
-            throw new DownloadException($"{e.Message}. {model.Name} is not in {weights} and could not be downloaded: run `clip download {model.Name}` " +
-                $"where the release host is reachable, or copy {model.File} (SHA-256 {model.Sha256}) there yourself.", e, e.StatusCode);
+            throw new DownloadException($"{e.Message}. {model.Name} is not in {weights} and could not be downloaded: " +
+                $"run `clip download {model.Name}` where the release host is reachable, or copy {model.File} " +
+                $"(SHA-256 {model.Sha256}) there yourself.", e, e.StatusCode);
         }
         return path;
     }

@@ -27,21 +27,23 @@ public static class VerifiedFile
         if (!actual.Equals(expectedSha256, StringComparison.OrdinalIgnoreCase))
         {
             TryDelete(StampPath(path));
-            throw new CheckpointException($"'{path}' has SHA-256 {actual}, expected {expectedSha256.ToLowerInvariant()} " +
-                $"(the released {info.Name}): it is damaged or another file. {remedy}");
+            throw new CheckpointException($"'{path}' has SHA-256 {actual}, expected " +
+                $"{expectedSha256.ToLowerInvariant()} (the released {info.Name}): it is damaged or another file. " +
+                remedy);
         }
         Stamp(path, actual);
         return true;
     }
 
-    /// <summary>Records that <paramref name="path"/>, as it is now, has the SHA-256 <paramref name="sha256"/>.</summary>
+    /// <summary>Records that <paramref name="path"/>, as it is now, has the SHA-256
+    /// <paramref name="sha256"/>.</summary>
     public static void Stamp(string path, string sha256)
     {
         var info = new FileInfo(path);
         string text = string.Create(CultureInfo.InvariantCulture,
             $"sha256 {sha256.ToLowerInvariant()}\nsize {info.Length}\nmtime {info.LastWriteTimeUtc.Ticks}\n");
         try { AtomicFile.WriteAllText(StampPath(path), text); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { } // read-only folder: hash each time
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { } // read-only: hash each time
     }
 
     /// <summary>True when the stamp names this hash and the file's current size and modification time.</summary>
@@ -56,7 +58,8 @@ public static class VerifiedFile
                 .GroupBy(p => p[0]).ToDictionary(g => g.Key, g => g.First()[1].Trim());
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
-        return fields.GetValueOrDefault("sha256") is { } sha && sha.Equals(expectedSha256, StringComparison.OrdinalIgnoreCase)
+        return fields.GetValueOrDefault("sha256") is { } sha
+            && sha.Equals(expectedSha256, StringComparison.OrdinalIgnoreCase)
             && fields.GetValueOrDefault("size") == file.Length.ToString(CultureInfo.InvariantCulture)
             && fields.GetValueOrDefault("mtime") == file.LastWriteTimeUtc.Ticks.ToString(CultureInfo.InvariantCulture);
     }

@@ -33,15 +33,16 @@ public static partial class GlassesDataset
         : mirror.EndsWith(".zip", StringComparison.OrdinalIgnoreCase) ? new Uri(mirror)
         : new Uri($"{mirror.TrimEnd('/')}/{ArchiveName}");
 
-    /// <summary>The size cap of a wanted file of the archive, by its (flattened) name; null for anything else.</summary>
+    /// <summary>The size cap of a wanted file of the archive, by its (flattened) name; null for anything
+    /// else.</summary>
     public static long? MaxBytesOf(string fileName) =>
         fileName is "train.csv" or "test.csv" ? MaxCsvBytes : FaceName().IsMatch(fileName) ? MaxImageBytes : null;
 
     [GeneratedRegex(@"^face-[0-9]{1,9}\.png$")]
     private static partial Regex FaceName();
 
-    /// <summary>Checks a folder holds the set: train.csv with exactly the columns id, v1 … v512, glasses, a numeric id
-    /// on every row, and the image of each of the first <see cref="RequiredImages"/> rows (a later missing image is
+    /// <summary>Checks a folder holds the set: train.csv with exactly the columns id, v1 … v512, glasses, a numeric
+    /// id on every row, and the image of each of the first <see cref="RequiredImages"/> rows (a later missing image is
     /// only counted: <c>evaluate --skip-missing</c> copes with it).</summary>
     public static GlassesSummary Verify(string directory)
     {
@@ -52,8 +53,8 @@ public static partial class GlassesDataset
         var columns = header.TrimStart('\uFEFF').Split(',').Select(c => c.Trim().Trim('"')).ToArray();
         var expected = new[] { "id" }.Concat(Enumerable.Range(1, 512).Select(i => $"v{i}")).Append("glasses");
         if (!columns.SequenceEqual(expected))
-            throw new DatasetException($"'{csv}' has the columns {Describe(columns)}; expected id, v1 … v512, glasses " +
-                "(the Kaggle train.csv)");
+            throw new DatasetException($"'{csv}' has the columns {Describe(columns)}; expected id, v1 … v512, " +
+                "glasses (the Kaggle train.csv)");
         int rows = 0, missing = 0;
         string? firstMissing = null;
         for (int line = 2; ReadId(reader, csv, line) is { } id; line++)
@@ -84,7 +85,8 @@ public static partial class GlassesDataset
         {
             if (c == '\r') continue;
             if (id.Length == MaxIdChars || !char.IsAsciiDigit((char)c))
-                throw new DatasetException($"'{csv}' line {line}: the id is not a number of at most {MaxIdChars} digits");
+                throw new DatasetException(
+                    $"'{csv}' line {line}: the id is not a number of at most {MaxIdChars} digits");
             id.Append((char)c);
         }
         if (c < 0 && id.Length == 0) return null;

@@ -6,5 +6,6 @@ public sealed record GlassesSummary(string Directory, int Rows, int MissingImage
 {
     public override string ToString() =>
         $"{Directory}: train.csv with {Rows} rows, " + (MissingImages == 0 ? "every image present"
-            : $"{MissingImages} images missing (first {FirstMissing}; `evaluate --skip-missing` leaves those rows out)");
+            : $"{MissingImages} images missing (first {FirstMissing}; `evaluate --skip-missing` leaves those rows " +
+              "out)");
 }

@@ -6,7 +6,8 @@ namespace ClipSharp.Datasets;
 
 /// <summary>The user's Kaggle API credentials, found as the official client finds them: <c>KAGGLE_API_TOKEN</c>
 /// (sent as a Bearer token), else <c>KAGGLE_USERNAME</c> + <c>KAGGLE_KEY</c>, else <c>kaggle.json</c>
-/// (<c>{"username": …, "key": …}</c>) in <c>KAGGLE_CONFIG_DIR</c> or <c>~/.kaggle</c> (both sent as HTTP Basic).</summary>
+/// (<c>{"username": …, "key": …}</c>) in <c>KAGGLE_CONFIG_DIR</c> or <c>~/.kaggle</c> (both sent as HTTP
+/// Basic).</summary>
 public sealed record KaggleCredentials(AuthenticationHeaderValue Header, string Source)
 {
     const int MaxJsonBytes = 64 * 1024;
@@ -14,7 +15,8 @@ public sealed record KaggleCredentials(AuthenticationHeaderValue Header, string 
     /// <summary>How to give credentials, for messages after a 401/403.</summary>
     public const string HowToSet =
         "Set KAGGLE_USERNAME and KAGGLE_KEY (from kaggle.com → Settings → API → Create New Token), or put that " +
-        "token's kaggle.json ({\"username\": \"…\", \"key\": \"…\"}) in ~/.kaggle/ (or KAGGLE_CONFIG_DIR), or set " +
+        "token's kaggle.json ({\"username\": \"…\", \"key\": \"…\"}) in ~/.kaggle/ (or KAGGLE_CONFIG_DIR), " +
+        "or set " +
         "KAGGLE_API_TOKEN to an API token; and accept the data set's terms on its Kaggle page";
 
     /// <summary>The first credentials found, or null when there are none.</summary>
@@ -36,7 +38,8 @@ public sealed record KaggleCredentials(AuthenticationHeaderValue Header, string 
     {
         var info = new FileInfo(path);
         if (info.Length > MaxJsonBytes)
-            throw new DatasetException($"'{path}' has {info.Length} bytes; a kaggle.json has well under {MaxJsonBytes}");
+            throw new DatasetException(
+                $"'{path}' has {info.Length} bytes; a kaggle.json has well under {MaxJsonBytes}");
         try
         {
             using var document = JsonDocument.Parse(File.ReadAllBytes(path));

@@ -13,8 +13,8 @@ public static class SafeZipExtractor
     const int KeptReasons = 20;
     const int UnixFileTypeMask = 0xF000, UnixSymlink = 0xA000;
 
-    /// <summary>Extracts into <paramref name="targetDirectory"/> each entry whose file name <paramref name="maxBytesOf"/>
-    /// gives a size cap for (null: not wanted, skipped).</summary>
+    /// <summary>Extracts into <paramref name="targetDirectory"/> each entry whose file name
+    /// <paramref name="maxBytesOf"/> gives a size cap for (null: not wanted, skipped).</summary>
     public static ExtractionResult Extract(string archive, string targetDirectory, Func<string, long?> maxBytesOf,
         int maxEntries, long maxTotalBytes, Action<int, int>? progress = null)
     {
@@ -30,7 +30,8 @@ public static class SafeZipExtractor
             using var zip = ZipFile.OpenRead(archive);
             int count = zip.Entries.Count;
             if (count > maxEntries)
-                throw new DatasetException($"Archive '{archive}' has {count} entries, more than the {maxEntries} allowed");
+                throw new DatasetException(
+                    $"Archive '{archive}' has {count} entries, more than the {maxEntries} allowed");
             for (int i = 0; i < count; i++)
             {
                 var entry = zip.Entries[i];
@@ -47,11 +48,12 @@ public static class SafeZipExtractor
                     continue;
                 }
                 if (entry.Length > cap)
-                    throw new DatasetException($"Archive '{archive}': entry '{entry.FullName}' declares {entry.Length} " +
-                        $"bytes, more than the {cap} allowed for it");
+                    throw new DatasetException($"Archive '{archive}': entry '{entry.FullName}' declares " +
+                        $"{entry.Length} bytes, more than the {cap} allowed for it");
                 string path = Path.GetFullPath(Path.Combine(target, name));
                 if (Path.GetDirectoryName(path) != target) // the caller's names are plain file names; never trust that
-                    throw new DatasetException($"Archive '{archive}': entry '{entry.FullName}' would land outside {target}");
+                    throw new DatasetException(
+                        $"Archive '{archive}': entry '{entry.FullName}' would land outside {target}");
                 total += Copy(entry, path, cap!.Value, maxTotalBytes - total, archive);
                 written.Add(name);
             }

@@ -2,7 +2,8 @@ using ClipSharp.Datasets;
 
 namespace ClipSharp.Tests.Datasets;
 
-/// <summary>kaggle.json as the official client writes it becomes HTTP Basic; a broken one is an error naming it.</summary>
+/// <summary>kaggle.json as the official client writes it becomes HTTP Basic; a broken one is an error naming
+/// it.</summary>
 public sealed class KaggleCredentialsTests : IDisposable
 {
     readonly string dir = Directory.CreateTempSubdirectory("clip-kaggle-json-").FullName;
@@ -16,7 +17,8 @@ public sealed class KaggleCredentialsTests : IDisposable
         File.WriteAllText(Json, """{"username": "ada", "key": "0123abcd"}""");
         var credentials = KaggleCredentials.FromJson(Json);
         Assert.Equal("Basic", credentials.Header.Scheme);
-        Assert.Equal("ada:0123abcd", System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(credentials.Header.Parameter!)));
+        byte[] decoded = Convert.FromBase64String(credentials.Header.Parameter!);
+        Assert.Equal("ada:0123abcd", System.Text.Encoding.UTF8.GetString(decoded));
         Assert.Equal($"Kaggle credentials from {Json}", credentials.ToString()); // never the key
     }
 

@@ -26,7 +26,10 @@ public sealed class KaggleDownloaderTests : IDisposable
     const string ArchivePath = "/mirror/" + GlassesDataset.ArchiveName;
 
     KaggleDownloader Downloader(KaggleCredentials? credentials = null) =>
-        new(http) { ApiUrl = new Uri(server.BaseUrl + "/api/v1/datasets/download/x/y"), FindCredentials = () => credentials };
+        new(http)
+        {
+            ApiUrl = new Uri(server.BaseUrl + "/api/v1/datasets/download/x/y"), FindCredentials = () => credentials,
+        };
 
     /// <summary>Nothing of a failed attempt is left: no data/glasses, no temporary folder beside it.</summary>
     void AssertNothingInstalled()
@@ -94,9 +97,11 @@ public sealed class KaggleDownloaderTests : IDisposable
     public async Task A_403_with_credentials_says_they_were_not_accepted()
     {
         server["/api/v1/datasets/download/x/y"] = DownloadTestServer.Status(403);
-        var credentials = new KaggleCredentials(new AuthenticationHeaderValue("Basic", "eDp5"), "KAGGLE_USERNAME/KAGGLE_KEY");
+        var credentials = new KaggleCredentials(new AuthenticationHeaderValue("Basic", "eDp5"),
+            "KAGGLE_USERNAME/KAGGLE_KEY");
         var e = await Assert.ThrowsAsync<DatasetException>(() => Downloader(credentials).DownloadAsync(Target));
-        Assert.Contains("HTTP 403 Status403: the credentials from KAGGLE_USERNAME/KAGGLE_KEY were not accepted. Set ", e.Message);
+        Assert.Contains("HTTP 403 Status403: the credentials from KAGGLE_USERNAME/KAGGLE_KEY were not accepted. Set ",
+            e.Message);
         AssertNothingInstalled();
     }
 
@@ -185,7 +190,8 @@ public sealed class KaggleDownloaderTests : IDisposable
         server[ArchivePath] = DownloadTestServer.Body(FakeGlassesArchive.Build(rows: 2, images: 2));
         fetch = await Downloader().DownloadAsync(Target, Mirror, force: true);
         Assert.True(fetch.Downloaded);
-        Assert.Equal(["face-1.png", "face-2.png", "train.csv"], Directory.GetFiles(Target).Select(Path.GetFileName).Order());
+        Assert.Equal(["face-1.png", "face-2.png", "train.csv"],
+            Directory.GetFiles(Target).Select(Path.GetFileName).Order());
         Assert.Equal(["glasses"], Directory.GetFileSystemEntries(Path.Combine(root, "data")).Select(Path.GetFileName));
     }
 
@@ -195,7 +201,8 @@ public sealed class KaggleDownloaderTests : IDisposable
         Directory.CreateDirectory(Target);
         File.WriteAllText(Path.Combine(Target, "train.csv"), "file,label\n", Encoding.UTF8);
         var e = await Assert.ThrowsAsync<DatasetException>(() => Downloader().DownloadAsync(Target, Mirror));
-        Assert.EndsWith($"Run `clip download glasses --force` to replace '{Target}' with a fresh copy, or fix it by hand.",
+        Assert.EndsWith(
+            $"Run `clip download glasses --force` to replace '{Target}' with a fresh copy, or fix it by hand.",
             e.Message);
     }
 }

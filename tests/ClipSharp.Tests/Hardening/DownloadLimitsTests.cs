@@ -82,7 +82,8 @@ public sealed class DownloadLimitsTests : IDisposable
         server["/forged"] = DownloadTestServer.Body(body);
         string expected = new('a', 64);
         var e = await FailsAsync("/forged", sha: expected);
-        Assert.Contains($"has SHA-256 {Convert.ToHexStringLower(SHA256.HashData(body))}, expected {expected}", e.Message);
+        string actual = Convert.ToHexStringLower(SHA256.HashData(body));
+        Assert.Contains($"has SHA-256 {actual}, expected {expected}", e.Message);
     }
 
     [Fact]

@@ -51,8 +51,9 @@ public sealed class DownloadTestServer : IDisposable
                 string head = await ReadHeadAsync(stream);
                 var lines = head.Split("\r\n");
                 string path = lines[0].Split(' ') is { Length: >= 2 } parts ? parts[1] : "";
-                string auth = lines.FirstOrDefault(l => l.StartsWith("Authorization:", StringComparison.OrdinalIgnoreCase))
-                    ?["Authorization:".Length..].Trim() ?? "";
+                const string Key = "Authorization:";
+                string auth = lines.FirstOrDefault(l => l.StartsWith(Key, StringComparison.OrdinalIgnoreCase))
+                    ?[Key.Length..].Trim() ?? "";
                 Requests.Enqueue((path, auth));
                 var route = routes.TryGetValue(path, out var r) ? r : Status(404);
                 await route(stream, stop.Token);
@@ -104,7 +105,8 @@ public sealed class DownloadTestServer : IDisposable
     public static Route Endless(long maxBytes) => async (stream, stop) =>
     {
         await WriteAsync(stream, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", stop);
-        var chunk = Encoding.ASCII.GetBytes($"{65536:x}\r\n").Concat(new byte[65536]).Concat("\r\n"u8.ToArray()).ToArray();
+        var chunk = Encoding.ASCII.GetBytes($"{65536:x}\r\n").Concat(new byte[65536]).Concat("\r\n"u8.ToArray())
+            .ToArray();
         for (long sent = 0; sent < maxBytes; sent += 65536) await stream.WriteAsync(chunk, stop);
         await WriteAsync(stream, "0\r\n\r\n", stop);
     };

@@ -28,8 +28,8 @@ public sealed class DownloadVerificationTests : IDisposable
         byte[] before = File.ReadAllBytes(path);
         string actual = ModelDownloader.Sha256Of(path);
         var e = Assert.Throws<CheckpointException>(() => ClipModel.Load("RN50", weights));
-        Assert.Equal($"'{path}' has SHA-256 {actual}, expected {Rn50.Sha256} (the released RN50.pt): it is damaged or " +
-            "another file. Run `clip download RN50 --force` to download it again, or delete it.", e.Message);
+        Assert.Equal($"'{path}' has SHA-256 {actual}, expected {Rn50.Sha256} (the released RN50.pt): it is damaged " +
+            "or another file. Run `clip download RN50 --force` to download it again, or delete it.", e.Message);
         Assert.Equal(before, File.ReadAllBytes(path));
         Assert.False(File.Exists(VerifiedFile.StampPath(path)));
     }
@@ -78,7 +78,8 @@ public sealed class DownloadVerificationTests : IDisposable
         bytes[^1] ^= 0xFF; // same size, new time
         File.WriteAllBytes(path, bytes);
         File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddHours(1));
-        var e = Assert.Throws<CheckpointException>(() => VerifiedFile.Verify(path, ModelRegistry.Vocabulary.Sha256, "remedy"));
+        var e = Assert.Throws<CheckpointException>(
+            () => VerifiedFile.Verify(path, ModelRegistry.Vocabulary.Sha256, "remedy"));
         Assert.Contains($"'{path}' has SHA-256", e.Message);
         Assert.EndsWith("remedy", e.Message);
     }
