@@ -41,8 +41,9 @@ static class EvaluateCommand
                 DownloadCommand.DownloadGlasses(context, dataDir, mirror: null, force: false);
             }
             if (!Directory.Exists(dataDir))
-                throw new CliException($"Data folder '{dataDir}' not found. Get the Kaggle \"Glasses or No Glasses\" set as data/README.md describes " +
-                    "(images face-<id>.png and train.csv into data/glasses), or give --data and --labels.");
+                throw new CliException($"Data folder '{dataDir}' not found. Get the Kaggle \"Glasses or No Glasses\" " +
+                    $"set into it with `clip download glasses --data {dataDir}` (see data/README.md), or give --data " +
+                    "and --labels for another labelled folder.");
             var classNames = parse.GetValue(classes) is { Length: > 0 } given ? given : DefaultClasses;
             var templateList = (parse.GetValue(prompts) is { } file ? PromptSet.ReadTemplates(file) : [])
                 .Concat(parse.GetValue(templates) ?? []).ToList();
