@@ -53,6 +53,20 @@ public sealed class DownloadVerificationTests : IDisposable
     }
 
     [Fact]
+    public void Loading_by_name_trusts_a_matching_stamp_instead_of_hashing_again()
+    {
+        // The stamp is what a first verification leaves; a matching one (hash, size, time) is trusted as is, which
+        // is why this garbage passes: proof that the second use reads the stamp and does not re-hash the file.
+        string path = Garbage();
+        var info = new FileInfo(path);
+        File.WriteAllText(VerifiedFile.StampPath(path),
+            $"sha256 {Rn50.Sha256}\nsize {info.Length}\nmtime {info.LastWriteTimeUtc.Ticks}\n");
+        Assert.Equal(path, ModelRegistry.Resolve("RN50", weights));
+        File.SetLastWriteTimeUtc(path, info.LastWriteTimeUtc.AddSeconds(-10)); // now it no longer matches
+        Assert.Throws<CheckpointException>(() => ModelRegistry.Resolve("RN50", weights));
+    }
+
+    [Fact]
     public void A_verified_file_is_hashed_once_and_again_only_when_it_changes()
     {
         string path = Path.Combine(weights, ModelRegistry.Vocabulary.File);
