@@ -22,7 +22,9 @@ sealed class LabelsCsv(string dir, IReadOnlyList<string> classes, string csv, st
             // The limit is checked only when the buffer must grow: a buffer no larger than it makes it exact enough.
             var options = new CsvReaderOptions
             {
-                TrackLineNumbers = true, MaxRecordSize = maxLineBytes, BufferSize = Math.Clamp(maxLineBytes, 1024, 64 << 10),
+                TrackLineNumbers = true,
+                MaxRecordSize = maxLineBytes,
+                BufferSize = Math.Clamp(maxLineBytes, 1024, 64 << 10),
             };
             using var reader = CsvReader.FromFile(csv, options);
             reader.ReadHeader();
@@ -42,7 +44,8 @@ sealed class LabelsCsv(string dir, IReadOnlyList<string> classes, string csv, st
         catch (Exception e) when (e is not ClipSharpException)
         {
             string bound = e is CsvFormatException ? $" (a line may have at most {maxLineBytes:N0} bytes)" : "";
-            throw new DataSetException($"Labels file '{csv}' cannot be read at line {line} or after{bound}: {e.Message}", e);
+            throw new DataSetException(
+                $"Labels file '{csv}' cannot be read at line {line} or after{bound}: {e.Message}", e);
         }
     }
 
@@ -54,7 +57,8 @@ sealed class LabelsCsv(string dir, IReadOnlyList<string> classes, string csv, st
         string names = string.Join(", ", headers.Take(8).Select(Shown)) + (headers.Count > 8 ? ", …" : "");
         int file = IndexOf(headers, "file"), id = IndexOf(headers, "id");
         if (file < 0 && id < 0)
-            throw new DataSetException($"Labels file '{csv}' has neither a 'file' nor an 'id' column (columns: {names})");
+            throw new DataSetException(
+                $"Labels file '{csv}' has neither a 'file' nor an 'id' column (columns: {names})");
         if (file < 0 && !pattern.Contains("{id}"))
             throw new DataSetException($"Labels file '{csv}' has ids, but the file pattern '{pattern}' has no {{id}}");
         int label = labelColumn is null ? headers.Count - 1 : IndexOf(headers, labelColumn);
@@ -77,7 +81,8 @@ sealed class LabelsCsv(string dir, IReadOnlyList<string> classes, string csv, st
         if (seen.TryGetValue(full, out var first))
             throw new DataSetException(first.Key == key
                 ? $"{origin}: duplicate {kind} '{Shown(key)}' (first at {first.Origin})"
-                : $"{origin}: {kind} '{Shown(key)}' is the same image as '{Shown(first.Key)}' (first at {first.Origin})");
+                : $"{origin}: {kind} '{Shown(key)}' is the same image as '{Shown(first.Key)}' " +
+                  $"(first at {first.Origin})");
         seen[full] = (key, origin);
         int label = ParseLabel(reader.GetString(columns.Label).Trim(), $"{origin} ({Shown(file)})");
         switch (ImageLoader.FileProblem(path))

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using static TorchSharp.torch;
 
 namespace ClipSharp.Imaging;
@@ -43,10 +44,13 @@ public sealed class ClipPreprocessor(int size = 224, long maxPixels = ImageLoade
         if (w < 1 || h < 1 || image.Pixels.LongLength != (long)w * h * 4)
             throw new ImageException($"Image '{name}' has {image.Pixels.LongLength:N0} bytes for {w}×{h} RGBA pixels");
         // torchvision: the short side becomes N, the long side int(N·long/short).
-        (long newW, long newH) = w <= h ? ((long)Size, (long)((double)Size * h / w)) : ((long)((double)Size * w / h), (long)Size);
+        (long newW, long newH) = w <= h
+            ? ((long)Size, (long)((double)Size * h / w))
+            : ((long)((double)Size * w / h), (long)Size);
         if (Math.Max(newW, newH) > MaxResizedSide)
             throw new ImageException($"Image '{name}' is {w}×{h}: resizing its short side to {Size} makes it " +
-                $"{newW:N0}×{newH:N0}, over Pillow's limit of {MaxResizedSide:N0} pixels a side (too extreme an aspect ratio)");
+                $"{newW:N0}×{newH:N0}, over Pillow's limit of {MaxResizedSide:N0} pixels a side " +
+                "(too extreme an aspect ratio)");
         int top = (int)Math.Round((newH - Size) / 2.0, MidpointRounding.ToEven);
         int left = (int)Math.Round((newW - Size) / 2.0, MidpointRounding.ToEven);
         var crop = image.Mode switch
@@ -87,7 +91,7 @@ public sealed class ClipPreprocessor(int size = 224, long maxPixels = ImageLoade
     }
 
     // HWC bytes -> CHW floats: /255, then (x - mean) / std per channel, looked up from the 3×256 possible values.
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Normalize(byte[] rgb, Span<float> chw)
     {
         int plane = rgb.Length / 3;
@@ -96,14 +100,16 @@ public sealed class ClipPreprocessor(int size = 224, long maxPixels = ImageLoade
                 chw[c * plane + i] = Normalized[c * 256 + rgb[i * 3 + c]];
     }
 
-    static readonly float[] Normalized = [.. Enumerable.Range(0, 3 * 256).Select(i => (i % 256 / 255f - Mean[i / 256]) / Std[i / 256])];
+    static readonly float[] Normalized =
+        [.. Enumerable.Range(0, 3 * 256).Select(i => (i % 256 / 255f - Mean[i / 256]) / Std[i / 256])];
 
     /// <summary>The normalised batch [n, 3, N, N] of images as <see cref="Pixels(RgbaImage)"/> returns them.</summary>
     public Tensor Stack(IReadOnlyList<byte[]> pixels)
     {
         int plane = Size * Size;
         if ((long)pixels.Count * 3 * plane > Array.MaxLength)
-            throw new ImageException($"A batch of {pixels.Count:N0} images at {Size}×{Size} is too large for one tensor");
+            throw new ImageException(
+                $"A batch of {pixels.Count:N0} images at {Size}×{Size} is too large for one tensor");
         if (pixels.FirstOrDefault(p => p.Length != 3 * plane) is { } odd)
             throw new ArgumentException($"{odd.Length} bytes are no {Size}×{Size} RGB image", nameof(pixels));
         var data = new float[pixels.Count * 3 * plane];
@@ -111,12 +117,14 @@ public sealed class ClipPreprocessor(int size = 224, long maxPixels = ImageLoade
         return tensor(data, [pixels.Count, 3, Size, Size]);
     }
 
-    /// <summary>A batch [n, 3, N, N] of the images that could be used, decoded in parallel, and one error per file that could not.</summary>
+    /// <summary>A batch [n, 3, N, N] of the images that could be used, decoded in parallel, and one error per file that
+    /// could not (whatever went wrong with it).</summary>
     public PreprocessedBatch Batch(IReadOnlyList<string> paths, int? threads = null)
     {
         var pixels = new byte[paths.Count][];
         var errors = new string?[paths.Count];
-        Parallel.For(0, paths.Count, new ParallelOptions { MaxDegreeOfParallelism = threads ?? Environment.ProcessorCount }, i =>
+        var options = new ParallelOptions { MaxDegreeOfParallelism = threads ?? Environment.ProcessorCount };
+        Parallel.For(0, paths.Count, options, i =>
         {
             try { pixels[i] = Pixels(paths[i]); }
             catch (ClipSharpException e) { errors[i] = e.Message; }
@@ -125,7 +133,8 @@ public sealed class ClipPreprocessor(int size = 224, long maxPixels = ImageLoade
         return new PreprocessedBatch(
             Stack([.. good.Select(i => pixels[i])]),
             [.. good.Select(i => paths[i])],
-            [.. Enumerable.Range(0, paths.Count).Where(i => errors[i] is not null).Select(i => new ImageError(paths[i], errors[i]!))]);
+            [.. Enumerable.Range(0, paths.Count).Where(i => errors[i] is not null)
+                .Select(i => new ImageError(paths[i], errors[i]!))]);
     }
 }
 
@@ -133,7 +142,8 @@ public sealed class ClipPreprocessor(int size = 224, long maxPixels = ImageLoade
 public sealed record ImageError(string Path, string Message);
 
 /// <summary>Preprocessed images [n, 3, N, N] in the order of <see cref="Paths"/>, plus the files that failed.</summary>
-public sealed record PreprocessedBatch(Tensor Images, IReadOnlyList<string> Paths, IReadOnlyList<ImageError> Errors) : IDisposable
+public sealed record PreprocessedBatch(Tensor Images, IReadOnlyList<string> Paths, IReadOnlyList<ImageError> Errors)
+    : IDisposable
 {
     public void Dispose() => Images.Dispose();
 }

@@ -9,10 +9,12 @@ namespace ClipSharp.Imaging;
 /// </summary>
 public static class ImageLoader
 {
-    /// <summary>Images with more pixels are refused (decompression bombs); Pillow's own warning threshold is ~89 M.</summary>
+    /// <summary>Images with more pixels are refused (decompression bombs); Pillow's own warning threshold is ~89 M.
+    /// </summary>
     public const long DefaultMaxPixels = 100_000_000;
 
-    /// <summary>The largest pixel limit a caller may set: the decoded RGBA bytes (4 a pixel) must fit one array.</summary>
+    /// <summary>The largest pixel limit a caller may set: the decoded RGBA bytes (4 a pixel) must fit one array.
+    /// </summary>
     public const long MaxPixelsLimit = 500_000_000;
 
     /// <summary>Image files larger than this are refused before they are read (a 100-megapixel PNG is rarely larger).
@@ -68,7 +70,8 @@ public static class ImageLoader
     static PillowMode ModeOf(byte[] data, SKEncodedImageFormat format, SKAlphaType alpha) => format switch
     {
         SKEncodedImageFormat.Png => PngMode(data),
-        SKEncodedImageFormat.Jpeg => JpegComponents(data) switch { 1 => PillowMode.L, 4 => PillowMode.CMYK, _ => PillowMode.RGB },
+        SKEncodedImageFormat.Jpeg =>
+            JpegComponents(data) switch { 1 => PillowMode.L, 4 => PillowMode.CMYK, _ => PillowMode.RGB },
         SKEncodedImageFormat.Gif => GifHasGreyPalette(data) ? PillowMode.L : PillowMode.P,
         _ => alpha == SKAlphaType.Opaque ? PillowMode.RGB : PillowMode.RGBA,
     };

@@ -12,7 +12,8 @@ namespace ClipSharp.Imaging;
 public static partial class PillowResize
 {
     /// <summary>The region <paramref name="left"/>, <paramref name="top"/>, <paramref name="regionWidth"/> ×
-    /// <paramref name="regionHeight"/> of <see cref="Bicubic"/>(src, width, height, outWidth, outHeight), byte for byte.
+    /// <paramref name="regionHeight"/> of <see cref="Bicubic"/>(src, width, height, outWidth, outHeight), byte for
+    /// byte.
     /// With <paramref name="alpha"/> the image is premultiplied first and unpremultiplied after, as Pillow resizes RGBA
     /// and LA (only the pixels read are premultiplied; an image left at its size is copied untouched, as Pillow does).
     /// </summary>
@@ -43,10 +44,13 @@ public static partial class PillowResize
                 if (alpha) PremultiplyInPlace(line);
                 if (horiz is null) Buffer.MemoryCopy(l, t + (long)r * rowBytes, rowBytes, rowBytes);
                 else
-                    fixed (int* w = horiz.Coefficients.Weights)
+                {
+                    var c = horiz.Coefficients;
+                    fixed (int* w = c.Weights)
                         for (int x = 0; x < regionWidth; x++)
-                            WeightedSum(l + horiz.Coefficients.Start[x] * 4L, 4, w + (long)x * horiz.Coefficients.KernelSize,
-                                horiz.Coefficients.Count[x], t + (long)r * rowBytes + x * 4L);
+                            WeightedSum(l + c.Start[x] * 4L, 4, w + (long)x * c.KernelSize, c.Count[x],
+                                t + (long)r * rowBytes + x * 4L);
+                }
             }
 
         var dst = temp;
@@ -62,7 +66,8 @@ public static partial class PillowResize
                     byte* output = d + (long)y * rowBytes;
                     int i = 0;
                     if (Avx2.IsSupported)
-                        for (; i + 8 <= rowBytes; i += 8) WeightedSum8(column + i, rowBytes, weights, vert.Count[y], output + i);
+                        for (; i + 8 <= rowBytes; i += 8)
+                            WeightedSum8(column + i, rowBytes, weights, vert.Count[y], output + i);
                     for (; i < rowBytes; i += 4) WeightedSum(column + i, rowBytes, weights, vert.Count[y], output + i);
                 }
         }
@@ -75,7 +80,8 @@ public static partial class PillowResize
     {
         CheckImage(src, width, height);
         CheckRegion(outWidth, outHeight, left, top, regionWidth, regionHeight);
-        int[] xs = NearestTable(width, outWidth, left, regionWidth), ys = NearestTable(height, outHeight, top, regionHeight);
+        int[] xs = NearestTable(width, outWidth, left, regionWidth);
+        int[] ys = NearestTable(height, outHeight, top, regionHeight);
         var dst = new byte[(long)regionWidth * regionHeight * 4];
         for (int y = 0; y < regionHeight; y++)
             for (int x = 0; x < regionWidth; x++)

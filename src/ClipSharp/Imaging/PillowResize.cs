@@ -34,7 +34,8 @@ public static partial class PillowResize
     {
         if (count < 0) count = outSize;
         if (inSize < 1 || outSize < 1 || first < 0 || count > outSize - first)
-            throw new ArgumentOutOfRangeException(nameof(first), $"No range {first}+{count} of a resize {inSize} → {outSize}");
+            throw new ArgumentOutOfRangeException(nameof(first),
+                $"No range {first}+{count} of a resize {inSize} → {outSize}");
         double scale = (double)inSize / outSize;
         double filterScale = Math.Max(scale, 1.0);
         double support = BicubicSupport * filterScale;
@@ -55,7 +56,8 @@ public static partial class PillowResize
             for (int x = 0; x < xmax; x++)
             {
                 double v = sum != 0 ? w[x] / sum : w[x];
-                weights[i * kernelSize + x] = (int)(v < 0 ? -0.5 + v * (1 << PrecisionBits) : 0.5 + v * (1 << PrecisionBits));
+                weights[i * kernelSize + x] =
+                    (int)(v < 0 ? -0.5 + v * (1 << PrecisionBits) : 0.5 + v * (1 << PrecisionBits));
             }
             start[i] = xmin;
             counts[i] = xmax;
@@ -63,9 +65,11 @@ public static partial class PillowResize
         return new Coefficients(kernelSize, start, counts, weights);
     }
 
-    static byte Clip8(int v) => v >= (1 << PrecisionBits << 8) ? (byte)255 : v <= 0 ? (byte)0 : (byte)(v >> PrecisionBits);
+    static byte Clip8(int v) =>
+        v >= (1 << PrecisionBits << 8) ? (byte)255 : v <= 0 ? (byte)0 : (byte)(v >> PrecisionBits);
 
-    /// <summary>Bicubic resize of 4-channel pixels (each channel independently), as Pillow's <c>Image.resize(size, BICUBIC)</c>.</summary>
+    /// <summary>Bicubic resize of 4-channel pixels (each channel independently), as Pillow's
+    /// <c>Image.resize(size, BICUBIC)</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // SIMD loops: skip the slow first JIT tier
     public static unsafe byte[] Bicubic(byte[] src, int width, int height, int outWidth, int outHeight)
     {
@@ -113,7 +117,8 @@ public static partial class PillowResize
         fixed (byte* s = src, d = dst)
         fixed (int* w = c.Weights)
             for (int xx = 0; xx < outWidth; xx++)
-                WeightedSum(s + srcBase + c.Start[xx] * 4L, 4, w + (long)xx * c.KernelSize, c.Count[xx], d + dstBase + xx * 4L);
+                WeightedSum(s + srcBase + c.Start[xx] * 4L, 4, w + (long)xx * c.KernelSize, c.Count[xx],
+                    d + dstBase + xx * 4L);
     }
 
     /// <summary><see cref="WeightedSum"/> for eight byte lanes at once (AVX2).</summary>
@@ -128,21 +133,25 @@ public static partial class PillowResize
         *(ulong*)output = Sse2.PackUnsignedSaturate(words, words).AsUInt64().ToScalar();
     }
 
-    /// <summary>out[0..4] = clip8(½ + Σₓ in[x·stride .. +4] · w[x]) for four byte lanes: Pillow's inner loop, in one SSE4.1
-    /// register where available (the same 32-bit integer arithmetic, so the same bytes).</summary>
+    /// <summary>out[0..4] = clip8(½ + Σₓ in[x·stride .. +4] · w[x]) for four byte lanes: Pillow's inner loop, in one
+    /// SSE4.1 register where available (the same 32-bit integer arithmetic, so the same bytes).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static unsafe void WeightedSum(byte* input, int stride, int* w, int n, byte* output)
     {
         const int half = 1 << (PrecisionBits - 1);
         if (Avx2.IsSupported && stride == 4)
         {
-            // Two adjacent input pixels per step: lanes 0-3 take w[x], lanes 4-7 w[x+1]; the halves are added at the end.
+            // Two adjacent input pixels per step: lanes 0-3 take w[x], lanes 4-7 w[x+1]; the halves are added at the
+            // end.
             var pair = Vector256<int>.Zero;
             int x = 0;
             for (; x + 1 < n; x += 2, input += 8)
-                pair = Avx2.Add(pair, Avx2.MultiplyLow(Avx2.ConvertToVector256Int32(input), Vector256.Create(Vector128.Create(w[x]), Vector128.Create(w[x + 1]))));
+                pair = Avx2.Add(pair, Avx2.MultiplyLow(Avx2.ConvertToVector256Int32(input),
+                    Vector256.Create(Vector128.Create(w[x]), Vector128.Create(w[x + 1]))));
             var total = Sse2.Add(Sse2.Add(pair.GetLower(), pair.GetUpper()), Vector128.Create(half));
-            if (x < n) total = Sse2.Add(total, Sse41.MultiplyLow(Sse41.ConvertToVector128Int32(input), Vector128.Create(w[x])));
+            if (x < n)
+                total = Sse2.Add(total,
+                    Sse41.MultiplyLow(Sse41.ConvertToVector128Int32(input), Vector128.Create(w[x])));
             var packed = Sse2.PackSignedSaturate(Sse2.ShiftRightArithmetic(total, PrecisionBits), Vector128<int>.Zero);
             *(uint*)output = Sse2.PackUnsignedSaturate(packed, packed).AsUInt32().ToScalar();
             return;
@@ -183,8 +192,9 @@ public static partial class PillowResize
                 "resize only the region needed (BicubicRegion, NearestRegion)");
     }
 
-    /// <summary>Nearest-neighbour resize as Pillow's NEAREST: pixel-centre sampling, the source coordinate advanced by
-    /// repeated addition of the scale (its rounding decides boundary pixels, so it is reproduced, not simplified).</summary>
+    /// <summary>Nearest-neighbour resize as Pillow's NEAREST: pixel-centre sampling, the source coordinate advanced
+    /// by repeated addition of the scale (its rounding decides boundary pixels, so it is reproduced, not simplified).
+    /// </summary>
     public static byte[] Nearest(byte[] src, int width, int height, int outWidth, int outHeight)
     {
         CheckImage(src, width, height);

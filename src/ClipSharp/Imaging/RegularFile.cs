@@ -6,7 +6,7 @@ namespace ClipSharp.Imaging;
 /// Checks that a path names a regular file of bounded size before anything opens it: opening a FIFO blocks until a
 /// writer comes, and a device (<c>/dev/zero</c>) never ends. Every reader of images and labels goes through here.
 /// </summary>
-public static class RegularFile
+internal static class RegularFile
 {
     /// <summary>Why <paramref name="path"/> cannot be read as data of at most <paramref name="maxBytes"/> bytes, or
     /// null when it can (so far as a check before opening can tell).</summary>
@@ -22,13 +22,14 @@ public static class RegularFile
     }
 
     /// <summary>The whole file, read only after <see cref="Problem"/> found none, and never more than
-    /// <paramref name="maxBytes"/> bytes even if it grows meanwhile; <paramref name="error"/> makes the exception.</summary>
+    /// <paramref name="maxBytes"/> bytes even if it grows meanwhile; <paramref name="error"/> makes the exception.
+    /// </summary>
     public static byte[] ReadAll(string path, long maxBytes, Func<string, Exception?, ClipSharpException> error)
     {
         if (Problem(path, maxBytes) is { } problem) throw error(problem, null);
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.None);
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
             long length = stream.Length;
             if (length > maxBytes) throw error($"is {length:N0} bytes, over the limit of {maxBytes:N0} bytes", null);
             var data = new byte[length];

@@ -62,7 +62,8 @@ public class CsvFuzzTests : IDisposable
                 if (!e.Message.Contains(csv)) unexpected.Add($"#{i}: no file named: {e.Message}");
             }
             catch (Exception e) { unexpected.Add($"#{i}: {e.GetType().Name}: {e.Message}"); }
-            if (!File.ReadAllBytes(csv).AsSpan().SequenceEqual(mutated)) unexpected.Add($"#{i}: the labels file changed");
+            if (!File.ReadAllBytes(csv).AsSpan().SequenceEqual(mutated))
+                unexpected.Add($"#{i}: the labels file changed");
         }
         Assert.True(unexpected.Count == 0, string.Join("\n", unexpected.Take(10)));
         Assert.InRange(refused, Iterations / 10, Iterations - Iterations / 20); // the mutations reach both outcomes

@@ -53,7 +53,8 @@ public class DataSetTests : IDisposable
         Directory.CreateDirectory(Path.Combine(dir, "no glasses"));
         string fifo = ImageSamples.Fifo(Path.Combine(dir, "no glasses"), "x.png");
         var e = Refused(() => LabeledImageSet.Load(dir, Classes));
-        Assert.Equal($"Data folder '{dir}', class 'no glasses': Image '{fifo}' is a FIFO (named pipe), not a regular file",
+        Assert.Equal(
+            $"Data folder '{dir}', class 'no glasses': Image '{fifo}' is a FIFO (named pipe), not a regular file",
             e.Message);
     }
 
@@ -123,16 +124,19 @@ public class DataSetTests : IDisposable
     {
         var confusion = new ConfusionMatrix(Classes);
         foreach (var (label, predicted) in rows) confusion.Add(label, predicted);
-        var predictions = rows.Select((r, i) => new ImagePrediction($"{i}.png", r.Label, r.Predicted, [0.5f, 0.5f], [0f, 0f]))
+        var predictions = rows
+            .Select((r, i) => new ImagePrediction($"{i}.png", r.Label, r.Predicted, [0.5f, 0.5f], [0f, 0f]))
             .ToList();
-        var similarity = new SimilarityMatrix([.. predictions.Select(p => p.File)], Classes, new float[rows.Length, 2], 100);
+        var names = predictions.Select(p => p.File).ToList();
+        var similarity = new SimilarityMatrix(names, Classes, new float[rows.Length, 2], 100);
         return new EvaluationResult(predictions, confusion, similarity, TimeSpan.Zero, rows.Length);
     }
 
     [Fact]
     public void A_single_class_ground_truth_is_said_in_the_summary()
     {
-        Assert.Contains("Note: every image is labelled 'glasses' (a single class)", Result((1, 1), (1, 1), (1, 0)).Summary());
+        Assert.Contains("Note: every image is labelled 'glasses' (a single class)",
+            Result((1, 1), (1, 1), (1, 0)).Summary());
         Assert.DoesNotContain("single class", Result((1, 1), (0, 1)).Summary());
     }
 
@@ -141,8 +145,8 @@ public class DataSetTests : IDisposable
     {
         Image("glasses/a.png"); Image("glasses/b.png");
         Directory.CreateDirectory(Path.Combine(dir, "no glasses"));
-        var run = CliRunner.Run("evaluate", "--model", Reference.Model("tiny-rn.pt"), "--data", dir, "--vocab", Reference.Vocab,
-            "--no-cache", "--limit", "3");
+        var run = CliRunner.Run("evaluate", "--model", Reference.Model("tiny-rn.pt"), "--data", dir,
+            "--vocab", Reference.Vocab, "--no-cache", "--limit", "3");
         Assert.True(run.ExitCode == 0, run.Error);
         Assert.Contains("Note: every image is labelled 'glasses' (a single class)", run.Output);
     }
@@ -157,7 +161,8 @@ public class DataSetTests : IDisposable
         long before = GC.GetAllocatedBytesForCurrentThread();
         var e = Refused(() => LabeledImageSet.Load(dir, Classes));
         Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 64L << 20, "the line was read into memory");
-        Assert.StartsWith($"Labels file '{csv}' cannot be read at line 3 or after (a line may have at most 1,048,576 bytes): ",
+        Assert.StartsWith(
+            $"Labels file '{csv}' cannot be read at line 3 or after (a line may have at most 1,048,576 bytes): ",
             e.Message);
     }
 
@@ -167,7 +172,8 @@ public class DataSetTests : IDisposable
         string csv = Csv("file,glasses", "a.png,1", $"{new string('x', 5000)}.png,0");
         Image("a.png");
         var e = Refused(() => LabeledImageSet.Load(dir, Classes, maxLineBytes: 1024));
-        Assert.StartsWith($"Labels file '{csv}' cannot be read at line 3 or after (a line may have at most 1,024 bytes): ",
+        Assert.StartsWith(
+            $"Labels file '{csv}' cannot be read at line 3 or after (a line may have at most 1,024 bytes): ",
             e.Message);
         var set = LabeledImageSet.Load(dir, Classes, limit: 1, maxLineBytes: 1024);
         Assert.Single(set.Images);
@@ -197,6 +203,7 @@ public class DataSetTests : IDisposable
         Assert.Equal($"Labels file '{csv}' has no column 'kind' (columns: file, glasses)",
             Refused(() => LabeledImageSet.Load(dir, Classes, labelColumn: "kind")).Message);
         string nowhere = Path.Combine(dir, "nowhere");
-        Assert.Equal($"Data folder '{nowhere}' not found", Refused(() => LabeledImageSet.Load(nowhere, Classes)).Message);
+        Assert.Equal($"Data folder '{nowhere}' not found",
+            Refused(() => LabeledImageSet.Load(nowhere, Classes)).Message);
     }
 }

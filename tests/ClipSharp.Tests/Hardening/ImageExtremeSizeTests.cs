@@ -44,7 +44,8 @@ public class ImageExtremeSizeTests : IDisposable
         // 1×300000 at 224 would be 224×67,200,000: Pillow refuses its coefficients, we say so.
         string path = ImageSamples.Write(dir, "needle.png", ImageSamples.Png(1, 300000, new Random(3)));
         var e = Assert.Throws<ImageException>(() => new ClipPreprocessor(224).Pixels(path));
-        Assert.StartsWith($"Image '{path}' is 1×300000: resizing its short side to 224 makes it 224×67,200,000", e.Message);
+        Assert.StartsWith(
+            $"Image '{path}' is 1×300000: resizing its short side to 224 makes it 224×67,200,000", e.Message);
     }
 
     [Fact]

@@ -76,7 +76,8 @@ public class ImageFuzzTests
             }
         if (data.Length >= 35 && data[0] == 'G')
         {
-            int at = random.Next(2) == 0 ? 6 : 25 + 5; // screen size, or the image descriptor after the 4-colour palette
+            // The screen size, or the image descriptor's (after the 4-colour palette).
+            int at = random.Next(2) == 0 ? 6 : 25 + 5;
             int field = at + 2 * random.Next(2); // width or height, little-endian
             uint v = Mutator.Extreme(random);
             data[field] = (byte)v;

@@ -17,14 +17,16 @@ public class ImageResizeRegionTests
         return crop;
     }
 
-    static void AssertRegionEqualsFullCrop(byte[] src, int w, int h, int outW, int outH, int left, int top, int rw, int rh)
+    static void AssertRegionEqualsFullCrop(byte[] src, int w, int h, int outW, int outH,
+        int left, int top, int rw, int rh)
     {
         string what = $"{w}×{h} → {outW}×{outH}, region {rw}×{rh} at ({left}, {top})";
         var full = PillowResize.Bicubic(src, w, h, outW, outH);
         Assert.True(CropOf(full, outW, left, top, rw, rh).AsSpan()
             .SequenceEqual(PillowResize.BicubicRegion(src, w, h, outW, outH, left, top, rw, rh)), $"bicubic {what}");
 
-        var fullAlpha = PillowResize.Unpremultiply(PillowResize.Bicubic(PillowResize.Premultiply(src), w, h, outW, outH));
+        var fullAlpha =
+            PillowResize.Unpremultiply(PillowResize.Bicubic(PillowResize.Premultiply(src), w, h, outW, outH));
         Assert.True(CropOf(fullAlpha, outW, left, top, rw, rh).AsSpan()
             .SequenceEqual(PillowResize.BicubicRegion(src, w, h, outW, outH, left, top, rw, rh, alpha: true)),
             $"premultiplied bicubic {what}");
@@ -58,7 +60,8 @@ public class ImageResizeRegionTests
         var random = new Random(20261127);
         for (int trial = 0; trial < 60; trial++)
         {
-            int w = random.Next(1, 300), h = random.Next(1, 300), outW = random.Next(1, 400), outH = random.Next(1, 400);
+            int w = random.Next(1, 300), h = random.Next(1, 300);
+            int outW = random.Next(1, 400), outH = random.Next(1, 400);
             if (w == outW && h == outH) continue; // no resize: Pillow copies (see the test below)
             int rw = random.Next(1, outW + 1), rh = random.Next(1, outH + 1);
             int left = random.Next(0, outW - rw + 1), top = random.Next(0, outH - rh + 1);

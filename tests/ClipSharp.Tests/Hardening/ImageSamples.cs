@@ -21,7 +21,9 @@ static class ImageSamples
 
     static byte[] Encode(int width, int height, Random random, SKColorType type, SKEncodedImageFormat format, int q)
     {
-        var alpha = type == SKColorType.Gray8 || format == SKEncodedImageFormat.Jpeg ? SKAlphaType.Opaque : SKAlphaType.Unpremul;
+        var alpha = type == SKColorType.Gray8 || format == SKEncodedImageFormat.Jpeg
+            ? SKAlphaType.Opaque
+            : SKAlphaType.Unpremul;
         using var bitmap = new SKBitmap(new SKImageInfo(width, height, type, alpha));
         var bytes = new byte[bitmap.ByteCount];
         random.NextBytes(bytes);
