@@ -23,7 +23,12 @@ static class EvaluateCommand
         var classes = new Option<string[]>("--class", "-c") { Description = "A class name, in label-index order (repeat); default: 'no glasses', 'glasses'" };
         var prompts = new Option<string?>("--prompts") { Description = "A file of prompt templates with {} for the class, one a line (several are ensembled)" };
         var templates = new Option<string[]>("--template", "-t") { Description = "A prompt template with {} (repeatable)" };
-        var limit = new Option<int>("--limit") { Description = "Evaluate the first N rows of the labels file", DefaultValueFactory = _ => 100 };
+        var limit = new Option<int>("--limit")
+        {
+            Description = "Evaluate N images: the first N rows of the labels file; with a folder per class, N taken " +
+                "round-robin across the classes (each class's first files by name, in turn)",
+            DefaultValueFactory = _ => 100,
+        };
         var output = new Option<string?>("--output", "-o") { Description = "Write the per-image CSV (file,label,prediction,p_<class>…)" };
         var skipMissing = new Option<bool>("--skip-missing") { Description = "Leave out rows whose image is missing, and list them" };
         var cacheDir = new Option<string?>("--cache") { Description = "The embedding cache folder (default .cache/embeddings)" };

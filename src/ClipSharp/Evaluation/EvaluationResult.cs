@@ -28,6 +28,9 @@ public sealed record EvaluationResult(IReadOnlyList<ImagePrediction> Predictions
         var sb = new System.Text.StringBuilder();
         sb.AppendLine($"Accuracy: {Accuracy.ToString("F4", CultureInfo.InvariantCulture)}");
         sb.AppendLine($"Images: {Predictions.Count} ({Predictions.Count(p => p.Correct)} correct), {Elapsed.TotalSeconds:F2} s, {EncodedImages} encoded (the rest from the cache)");
+        if (Predictions.Select(p => p.Label).Distinct().ToList() is [int only])
+            sb.AppendLine($"Note: every image is labelled '{Classes[only]}' (a single class): " +
+                "the accuracy is that class's recall alone");
         sb.AppendLine();
         sb.Append(Confusion);
         sb.AppendLine();

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using SkiaSharp;
 
 namespace ClipSharp.Imaging;
@@ -10,47 +9,69 @@ namespace ClipSharp.Imaging;
 /// </summary>
 public static class ImageLoader
 {
-    /// <summary>Images with more pixels are refused (decompression bombs); Pillow's own warning threshold is ~89 M.</summary>
+    /// <summary>Images with more pixels are refused (decompression bombs); Pillow's own warning threshold is ~89 M.
+    /// </summary>
     public const long DefaultMaxPixels = 100_000_000;
 
-    public static RgbaImage Load(string path, long maxPixels = DefaultMaxPixels) => Decode(ReadFile(path), path, maxPixels);
+    /// <summary>The largest pixel limit a caller may set: the decoded RGBA bytes (4 a pixel) must fit one array.
+    /// </summary>
+    public const long MaxPixelsLimit = 500_000_000;
 
-    /// <summary>An image file's bytes; a missing or unreadable file is an <see cref="ImageException"/> naming it.</summary>
-    public static byte[] ReadFile(string path)
+    /// <summary>Image files larger than this are refused before they are read (a 100-megapixel PNG is rarely larger).
+    /// </summary>
+    public const long MaxFileBytes = 128L << 20;
+
+    public static RgbaImage Load(string path, long maxPixels = DefaultMaxPixels) =>
+        Decode(ReadFile(path), path, maxPixels);
+
+    /// <summary>An image file's bytes. Only a regular file of at most <see cref="MaxFileBytes"/> bytes is read: a
+    /// missing, unreadable or oversized file, a directory, FIFO or device is an <see cref="ImageException"/> naming it.
+    /// </summary>
+    public static byte[] ReadFile(string path, long maxBytes = MaxFileBytes) =>
+        RegularFile.ReadAll(path, maxBytes, (problem, inner) => new ImageException($"Image '{path}' {problem}", inner));
+
+    /// <summary>Why <paramref name="path"/> would be refused by <see cref="ReadFile"/>, or null; checked without
+    /// opening it, so that a list of images can be checked up front.</summary>
+    public static string? FileProblem(string path, long maxBytes = MaxFileBytes) =>
+        RegularFile.Problem(path, maxBytes) is { } problem ? $"Image '{path}' {problem}" : null;
+
+    public static unsafe RgbaImage Decode(byte[] data, string name, long maxPixels = DefaultMaxPixels)
     {
-        try { return File.ReadAllBytes(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        { throw new ImageException($"Image '{path}' cannot be read: {e.Message}", e); }
-    }
+        if (maxPixels is < 1 or > MaxPixelsLimit)
+            throw new ImageException($"The pixel limit {maxPixels:N0} is out of range 1–{MaxPixelsLimit:N0}");
+        if (data.Length == 0) throw new ImageException($"Image '{name}' is empty");
+        // Skia reads the caller's array in place (pinned for the decode) instead of copying it.
+        fixed (byte* encoded = data)
+        {
+            using var skData = SKData.Create((IntPtr)encoded, data.Length);
+            using var codec = SKCodec.Create(skData) ?? throw new ImageException(
+                $"Image '{name}' is not a supported image (PNG, JPEG, GIF, BMP or WebP) or is corrupt");
+            var (w, h) = (codec.Info.Width, codec.Info.Height);
+            if (w <= 0 || h <= 0) throw new ImageException($"Image '{name}' has no pixels ({w}×{h})");
+            long pixelCount = (long)w * h;
+            if (pixelCount > maxPixels)
+                throw new ImageException($"Image '{name}' is {w}×{h} = {pixelCount:N0} pixels, over the limit of " +
+                    $"{maxPixels:N0} (a decompression bomb?)");
 
-    public static RgbaImage Decode(byte[] data, string name, long maxPixels = DefaultMaxPixels)
-    {
-        using var skData = SKData.CreateCopy(data);
-        using var codec = SKCodec.Create(skData)
-            ?? throw new ImageException($"Image '{name}' is not a supported image (PNG, JPEG, GIF, BMP or WebP) or is corrupt");
-        var (w, h) = (codec.Info.Width, codec.Info.Height);
-        if (w <= 0 || h <= 0) throw new ImageException($"Image '{name}' has no pixels ({w}×{h})");
-        if ((long)w * h > maxPixels)
-            throw new ImageException($"Image '{name}' is {w}×{h} = {(long)w * h:N0} pixels, over the limit of {maxPixels:N0} (a decompression bomb?)");
+            var info = new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Unpremul, colorspace: null);
+            var pixels = new byte[pixelCount * 4]; // at most MaxPixelsLimit·4 bytes, under Array.MaxLength
+            SKCodecResult result;
+            fixed (byte* target = pixels)
+                result = codec.GetPixels(info, (IntPtr)target, w * 4, new SKCodecOptions(0));
+            if (result == SKCodecResult.IncompleteInput)
+                throw new ImageException($"Image '{name}' is truncated: its data ends before the last row");
+            if (result != SKCodecResult.Success)
+                throw new ImageException($"Image '{name}' could not be decoded ({result})");
 
-        var info = new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Unpremul, colorspace: null);
-        var pixels = new byte[w * h * 4];
-        var handle = GCHandle.Alloc(pixels, GCHandleType.Pinned);
-        SKCodecResult result;
-        try { result = codec.GetPixels(info, handle.AddrOfPinnedObject(), w * 4, new SKCodecOptions(0)); }
-        finally { handle.Free(); }
-        if (result == SKCodecResult.IncompleteInput)
-            throw new ImageException($"Image '{name}' is truncated: its data ends before the last row");
-        if (result != SKCodecResult.Success)
-            throw new ImageException($"Image '{name}' could not be decoded ({result})");
-
-        return new RgbaImage(w, h, pixels, ModeOf(data, codec.EncodedFormat, codec.Info.AlphaType));
+            return new RgbaImage(w, h, pixels, ModeOf(data, codec.EncodedFormat, codec.Info.AlphaType));
+        }
     }
 
     static PillowMode ModeOf(byte[] data, SKEncodedImageFormat format, SKAlphaType alpha) => format switch
     {
         SKEncodedImageFormat.Png => PngMode(data),
-        SKEncodedImageFormat.Jpeg => JpegComponents(data) switch { 1 => PillowMode.L, 4 => PillowMode.CMYK, _ => PillowMode.RGB },
+        SKEncodedImageFormat.Jpeg =>
+            JpegComponents(data) switch { 1 => PillowMode.L, 4 => PillowMode.CMYK, _ => PillowMode.RGB },
         SKEncodedImageFormat.Gif => GifHasGreyPalette(data) ? PillowMode.L : PillowMode.P,
         _ => alpha == SKAlphaType.Opaque ? PillowMode.RGB : PillowMode.RGBA,
     };

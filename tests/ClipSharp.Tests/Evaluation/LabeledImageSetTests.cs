@@ -50,7 +50,7 @@ public class LabeledImageSetTests : IDisposable
         string csv = Path.Combine(dir, "labels.csv");
         File.WriteAllLines(csv, ["file,glasses", "a.png,1", "gone.png,0"]);
         Image("a.png");
-        var e = Assert.Throws<FileNotFoundException>(() => LabeledImageSet.Load(dir, Classes));
+        var e = Assert.Throws<DataSetException>(() => LabeledImageSet.Load(dir, Classes));
         Assert.StartsWith($"{csv}:3: image '{Path.Combine(dir, "gone.png")}' not found", e.Message);
         var set = LabeledImageSet.Load(dir, Classes, skipMissing: true);
         Assert.Single(set.Images);
@@ -63,11 +63,11 @@ public class LabeledImageSetTests : IDisposable
         string csv = Path.Combine(dir, "labels.csv");
         File.WriteAllLines(csv, ["id,glasses", "1,1", "2,maybe"]);
         Image("face-1.png"); Image("face-2.png");
-        var e = Assert.Throws<InvalidDataException>(() => LabeledImageSet.Load(dir, Classes));
+        var e = Assert.Throws<DataSetException>(() => LabeledImageSet.Load(dir, Classes));
         Assert.Equal($"{csv}:3 (face-2.png): label 'maybe' is neither a class index 0–1 nor a class name (no glasses, glasses)", e.Message);
 
         File.WriteAllLines(csv, ["id,glasses", "1,1", "1,0"]);
-        var d = Assert.Throws<InvalidDataException>(() => LabeledImageSet.Load(dir, Classes));
+        var d = Assert.Throws<DataSetException>(() => LabeledImageSet.Load(dir, Classes));
         Assert.Equal($"{csv}:3: duplicate id '1' (first at {csv}:2)", d.Message);
     }
 
