@@ -47,13 +47,13 @@ public static partial class GlassesDataset
     public static GlassesSummary Verify(string directory)
     {
         string csv = Path.Combine(directory, "train.csv");
-        if (!File.Exists(csv)) throw new DatasetException($"'{directory}' has no train.csv");
+        if (!File.Exists(csv)) throw new DataSetException($"'{directory}' has no train.csv");
         using var reader = new StreamReader(csv, Encoding.UTF8);
-        string header = ReadLine(reader, MaxHeaderChars, csv, 1) ?? throw new DatasetException($"'{csv}' is empty");
+        string header = ReadLine(reader, MaxHeaderChars, csv, 1) ?? throw new DataSetException($"'{csv}' is empty");
         var columns = header.TrimStart('\uFEFF').Split(',').Select(c => c.Trim().Trim('"')).ToArray();
         var expected = new[] { "id" }.Concat(Enumerable.Range(1, 512).Select(i => $"v{i}")).Append("glasses");
         if (!columns.SequenceEqual(expected))
-            throw new DatasetException($"'{csv}' has the columns {Describe(columns)}; expected id, v1 … v512, " +
+            throw new DataSetException($"'{csv}' has the columns {Describe(columns)}; expected id, v1 … v512, " +
                 "glasses (the Kaggle train.csv)");
         int rows = 0, missing = 0;
         string? firstMissing = null;
@@ -62,12 +62,12 @@ public static partial class GlassesDataset
             rows++;
             if (File.Exists(Path.Combine(directory, $"face-{id}.png"))) continue;
             if (rows <= RequiredImages)
-                throw new DatasetException($"'{csv}' line {line}: the image face-{id}.png of row {rows} is not in " +
+                throw new DataSetException($"'{csv}' line {line}: the image face-{id}.png of row {rows} is not in " +
                     $"'{directory}' (the first {RequiredImages} rows must have theirs)");
             missing++;
             firstMissing ??= $"face-{id}.png";
         }
-        if (rows == 0) throw new DatasetException($"'{csv}' has a header but no rows");
+        if (rows == 0) throw new DataSetException($"'{csv}' has a header but no rows");
         return new GlassesSummary(directory, rows, missing, firstMissing);
     }
 
@@ -85,16 +85,16 @@ public static partial class GlassesDataset
         {
             if (c == '\r') continue;
             if (id.Length == MaxIdChars || !char.IsAsciiDigit((char)c))
-                throw new DatasetException(
+                throw new DataSetException(
                     $"'{csv}' line {line}: the id is not a number of at most {MaxIdChars} digits");
             id.Append((char)c);
         }
         if (c < 0 && id.Length == 0) return null;
-        if (id.Length == 0) throw new DatasetException($"'{csv}' line {line}: no id");
+        if (id.Length == 0) throw new DataSetException($"'{csv}' line {line}: no id");
         if (c == ',')
             while ((c = reader.Read()) >= 0 && c != '\n')
                 if (++length > MaxLineChars)
-                    throw new DatasetException($"'{csv}' line {line} is longer than {MaxLineChars} characters");
+                    throw new DataSetException($"'{csv}' line {line} is longer than {MaxLineChars} characters");
         return id.ToString();
     }
 
@@ -105,7 +105,7 @@ public static partial class GlassesDataset
         while ((c = reader.Read()) >= 0 && c != '\n')
         {
             if (text.Length == maxChars)
-                throw new DatasetException($"'{csv}' line {line} is longer than {maxChars} characters");
+                throw new DataSetException($"'{csv}' line {line} is longer than {maxChars} characters");
             if (c != '\r') text.Append((char)c);
         }
         return c < 0 && text.Length == 0 ? null : text.ToString();

@@ -38,7 +38,7 @@ public sealed record KaggleCredentials(AuthenticationHeaderValue Header, string 
     {
         var info = new FileInfo(path);
         if (info.Length > MaxJsonBytes)
-            throw new DatasetException(
+            throw new DataSetException(
                 $"'{path}' has {info.Length} bytes; a kaggle.json has well under {MaxJsonBytes}");
         try
         {
@@ -49,10 +49,10 @@ public sealed record KaggleCredentials(AuthenticationHeaderValue Header, string 
             string? key = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("key", out var k)
                 && k.ValueKind == JsonValueKind.String ? k.GetString() : null;
             if (string.IsNullOrWhiteSpace(user) || string.IsNullOrWhiteSpace(key))
-                throw new DatasetException($"'{path}' lacks the string fields \"username\" and \"key\"");
+                throw new DataSetException($"'{path}' lacks the string fields \"username\" and \"key\"");
             return Basic(user, key, path);
         }
-        catch (JsonException e) { throw new DatasetException($"'{path}' is not valid JSON: {e.Message}", e); }
+        catch (JsonException e) { throw new DataSetException($"'{path}' is not valid JSON: {e.Message}", e); }
     }
 
     static KaggleCredentials Basic(string user, string key, string source) =>

@@ -30,9 +30,9 @@ public sealed class KaggleDownloader(ModelDownloader? downloader = null)
         if (Directory.Exists(target) && !force)
         {
             try { return new GlassesFetch(GlassesDataset.Verify(target), null, Downloaded: false); }
-            catch (DatasetException e)
+            catch (DataSetException e)
             {
-                throw new DatasetException($"{e.Message}. Run `clip download glasses --force` to replace '{target}' " +
+                throw new DataSetException($"{e.Message}. Run `clip download glasses --force` to replace '{target}' " +
                     "with a fresh copy, or fix it by hand.", e);
             }
         }
@@ -55,7 +55,7 @@ public sealed class KaggleDownloader(ModelDownloader? downloader = null)
                 string which = mirror is not null ? "the mirror needs credentials of its own"
                     : credentials is null ? "no Kaggle credentials were found"
                     : $"the credentials from {credentials.Source} were not accepted";
-                throw new DatasetException($"{e.Message}: {which}. {KaggleCredentials.HowToSet}.", e);
+                throw new DataSetException($"{e.Message}: {which}. {KaggleCredentials.HowToSet}.", e);
             }
             string unpackedDir = Path.Combine(work, "glasses");
             var extraction = SafeZipExtractor.Extract(archive, unpackedDir, GlassesDataset.MaxBytesOf,
@@ -63,9 +63,9 @@ public sealed class KaggleDownloader(ModelDownloader? downloader = null)
             File.Delete(archive); // the images are out; free the space before the rename
             GlassesSummary summary;
             try { summary = GlassesDataset.Verify(unpackedDir); }
-            catch (DatasetException e)
+            catch (DataSetException e)
             {
-                throw new DatasetException($"The archive from {url} is not the expected set: {e.Message}", e);
+                throw new DataSetException($"The archive from {url} is not the expected set: {e.Message}", e);
             }
             Install(unpackedDir, target, work);
             return new GlassesFetch(summary with { Directory = target }, extraction, Downloaded: true);

@@ -30,7 +30,7 @@ public static class SafeZipExtractor
             using var zip = ZipFile.OpenRead(archive);
             int count = zip.Entries.Count;
             if (count > maxEntries)
-                throw new DatasetException(
+                throw new DataSetException(
                     $"Archive '{archive}' has {count} entries, more than the {maxEntries} allowed");
             for (int i = 0; i < count; i++)
             {
@@ -48,11 +48,11 @@ public static class SafeZipExtractor
                     continue;
                 }
                 if (entry.Length > cap)
-                    throw new DatasetException($"Archive '{archive}': entry '{entry.FullName}' declares " +
+                    throw new DataSetException($"Archive '{archive}': entry '{entry.FullName}' declares " +
                         $"{entry.Length} bytes, more than the {cap} allowed for it");
                 string path = Path.GetFullPath(Path.Combine(target, name));
                 if (Path.GetDirectoryName(path) != target) // the caller's names are plain file names; never trust that
-                    throw new DatasetException(
+                    throw new DataSetException(
                         $"Archive '{archive}': entry '{entry.FullName}' would land outside {target}");
                 total += Copy(entry, path, cap!.Value, maxTotalBytes - total, archive);
                 written.Add(name);
@@ -60,7 +60,7 @@ public static class SafeZipExtractor
         }
         catch (InvalidDataException e)
         {
-            throw new DatasetException($"Archive '{archive}' is damaged or incomplete: {e.Message}", e);
+            throw new DataSetException($"Archive '{archive}' is damaged or incomplete: {e.Message}", e);
         }
         return new ExtractionResult(written, skipped, skippedCount);
     }
@@ -90,10 +90,10 @@ public static class SafeZipExtractor
         {
             copied += n;
             if (copied > cap)
-                throw new DatasetException($"Archive '{archive}': entry '{entry.FullName}' inflates past the {cap} " +
+                throw new DataSetException($"Archive '{archive}': entry '{entry.FullName}' inflates past the {cap} " +
                     "bytes allowed for it");
             if (copied > totalLeft)
-                throw new DatasetException($"Archive '{archive}' inflates past the total allowed; stopped at " +
+                throw new DataSetException($"Archive '{archive}' inflates past the total allowed; stopped at " +
                     $"'{entry.FullName}'");
             output.Write(buffer, 0, n);
         }

@@ -1,5 +1,5 @@
 namespace ClipSharp;
 
-/// <summary>A labelled image set that cannot be used: the message names the labels file and row (or the folder and
-/// file) at fault, and why.</summary>
+/// <summary>A data set that cannot be fetched, unpacked or used (a bad archive, missing credentials, an unexpected
+/// layout, a bad labels row): the message names the archive, folder, or labels file and row at fault, and why.</summary>
 public sealed class DataSetException(string message, Exception? inner = null) : ClipSharpException(message, inner);

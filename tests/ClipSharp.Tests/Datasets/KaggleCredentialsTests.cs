@@ -30,7 +30,7 @@ public sealed class KaggleCredentialsTests : IDisposable
     public void A_broken_kaggle_json_is_an_error_naming_it(string content, string why)
     {
         File.WriteAllText(Json, content);
-        var e = Assert.Throws<DatasetException>(() => KaggleCredentials.FromJson(Json));
+        var e = Assert.Throws<DataSetException>(() => KaggleCredentials.FromJson(Json));
         Assert.StartsWith($"'{Json}' ", e.Message);
         Assert.Contains(why, e.Message);
     }
@@ -39,7 +39,7 @@ public sealed class KaggleCredentialsTests : IDisposable
     public void A_huge_kaggle_json_is_not_read()
     {
         File.WriteAllBytes(Json, new byte[1 << 20]);
-        var e = Assert.Throws<DatasetException>(() => KaggleCredentials.FromJson(Json));
+        var e = Assert.Throws<DataSetException>(() => KaggleCredentials.FromJson(Json));
         Assert.Equal($"'{Json}' has {1 << 20} bytes; a kaggle.json has well under 65536", e.Message);
     }
 }

@@ -84,7 +84,7 @@ public sealed class KaggleDownloaderTests : IDisposable
     public async Task A_401_without_credentials_says_how_to_set_them()
     {
         server["/api/v1/datasets/download/x/y"] = DownloadTestServer.Status(401);
-        var e = await Assert.ThrowsAsync<DatasetException>(() => Downloader().DownloadAsync(Target));
+        var e = await Assert.ThrowsAsync<DataSetException>(() => Downloader().DownloadAsync(Target));
         Assert.Equal($"Download of {GlassesDataset.ArchiveName} from {server.BaseUrl}/api/v1/datasets/download/x/y " +
             $"failed: HTTP 401 Status401: no Kaggle credentials were found. {KaggleCredentials.HowToSet}.", e.Message);
         Assert.Contains("KAGGLE_USERNAME and KAGGLE_KEY", e.Message);
@@ -99,7 +99,7 @@ public sealed class KaggleDownloaderTests : IDisposable
         server["/api/v1/datasets/download/x/y"] = DownloadTestServer.Status(403);
         var credentials = new KaggleCredentials(new AuthenticationHeaderValue("Basic", "eDp5"),
             "KAGGLE_USERNAME/KAGGLE_KEY");
-        var e = await Assert.ThrowsAsync<DatasetException>(() => Downloader(credentials).DownloadAsync(Target));
+        var e = await Assert.ThrowsAsync<DataSetException>(() => Downloader(credentials).DownloadAsync(Target));
         Assert.Contains("HTTP 403 Status403: the credentials from KAGGLE_USERNAME/KAGGLE_KEY were not accepted. Set ",
             e.Message);
         AssertNothingInstalled();
@@ -137,7 +137,7 @@ public sealed class KaggleDownloaderTests : IDisposable
     {
         var zip = FakeGlassesArchive.Build(rows: 3, images: 3);
         server[ArchivePath] = DownloadTestServer.Body(zip[..(zip.Length * 2 / 3)]);
-        var e = await Assert.ThrowsAsync<DatasetException>(() => Downloader().DownloadAsync(Target, Mirror));
+        var e = await Assert.ThrowsAsync<DataSetException>(() => Downloader().DownloadAsync(Target, Mirror));
         Assert.Contains($"{GlassesDataset.ArchiveName}' is damaged or incomplete", e.Message);
         AssertNothingInstalled();
     }
@@ -146,7 +146,7 @@ public sealed class KaggleDownloaderTests : IDisposable
     public async Task A_missing_image_among_the_first_100_rows_is_refused_and_nothing_is_installed()
     {
         server[ArchivePath] = DownloadTestServer.Body(FakeGlassesArchive.Build(rows: 10, images: 6));
-        var e = await Assert.ThrowsAsync<DatasetException>(() => Downloader().DownloadAsync(Target, Mirror));
+        var e = await Assert.ThrowsAsync<DataSetException>(() => Downloader().DownloadAsync(Target, Mirror));
         Assert.StartsWith($"The archive from {server.BaseUrl}{ArchivePath} is not the expected set: '", e.Message);
         Assert.Contains("train.csv' line 8: the image face-7.png of row 7 is not in", e.Message);
         AssertNothingInstalled();
@@ -168,7 +168,7 @@ public sealed class KaggleDownloaderTests : IDisposable
     {
         string csv = "id,glasses\n1,0\n";
         server[ArchivePath] = DownloadTestServer.Body(FakeGlassesArchive.Build(rows: 1, images: 1, csv: csv));
-        var e = await Assert.ThrowsAsync<DatasetException>(() => Downloader().DownloadAsync(Target, Mirror));
+        var e = await Assert.ThrowsAsync<DataSetException>(() => Downloader().DownloadAsync(Target, Mirror));
         Assert.Contains("train.csv' has the columns id, glasses; expected id, v1 … v512, glasses", e.Message);
         AssertNothingInstalled();
     }
@@ -200,7 +200,7 @@ public sealed class KaggleDownloaderTests : IDisposable
     {
         Directory.CreateDirectory(Target);
         File.WriteAllText(Path.Combine(Target, "train.csv"), "file,label\n", Encoding.UTF8);
-        var e = await Assert.ThrowsAsync<DatasetException>(() => Downloader().DownloadAsync(Target, Mirror));
+        var e = await Assert.ThrowsAsync<DataSetException>(() => Downloader().DownloadAsync(Target, Mirror));
         Assert.EndsWith(
             $"Run `clip download glasses --force` to replace '{Target}' with a fresh copy, or fix it by hand.",
             e.Message);

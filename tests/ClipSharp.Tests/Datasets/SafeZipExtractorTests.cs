@@ -73,7 +73,7 @@ public sealed class SafeZipExtractorTests : IDisposable
     public void An_entry_larger_than_its_cap_is_refused()
     {
         Write(zip => FakeGlassesArchive.Add(zip, "faces/face-1.png", new byte[(64 << 20) + 1]));
-        var e = Assert.Throws<DatasetException>(() => Extract());
+        var e = Assert.Throws<DataSetException>(() => Extract());
         Assert.Equal($"Archive '{Archive}': entry 'faces/face-1.png' declares {(64 << 20) + 1} bytes, more than the " +
             $"{64 << 20} allowed for it", e.Message);
     }
@@ -85,7 +85,7 @@ public sealed class SafeZipExtractorTests : IDisposable
         {
             for (int i = 1; i <= 4; i++) FakeGlassesArchive.Add(zip, $"face-{i}.png", new byte[1000]);
         });
-        var e = Assert.Throws<DatasetException>(() => Extract(maxTotal: 2500));
+        var e = Assert.Throws<DataSetException>(() => Extract(maxTotal: 2500));
         Assert.Equal($"Archive '{Archive}' inflates past the total allowed; stopped at 'face-3.png'", e.Message);
     }
 
@@ -96,7 +96,7 @@ public sealed class SafeZipExtractorTests : IDisposable
         {
             for (int i = 1; i <= 11; i++) FakeGlassesArchive.Add(zip, $"face-{i}.png", [1]);
         });
-        var e = Assert.Throws<DatasetException>(() => Extract(maxEntries: 10));
+        var e = Assert.Throws<DataSetException>(() => Extract(maxEntries: 10));
         Assert.Equal($"Archive '{Archive}' has 11 entries, more than the 10 allowed", e.Message);
         Assert.Empty(Directory.GetFileSystemEntries(Target));
     }
@@ -105,7 +105,7 @@ public sealed class SafeZipExtractorTests : IDisposable
     public void A_truncated_archive_is_an_error_naming_it()
     {
         File.WriteAllBytes(Archive, FakeGlassesArchive.Build(rows: 3, images: 3)[..^100]);
-        var e = Assert.Throws<DatasetException>(() => Extract());
+        var e = Assert.Throws<DataSetException>(() => Extract());
         Assert.StartsWith($"Archive '{Archive}' is damaged or incomplete: ", e.Message);
     }
 }
