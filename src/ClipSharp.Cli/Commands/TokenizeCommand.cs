@@ -34,18 +34,19 @@ static class TokenizeCommand
         return command;
     }
 
+    // The file is read strictly (UTF-8, bounded size and line length); every error names the file and line.
     static List<string> ReadJsonLines(string path)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"Input file '{path}' not found", path);
         var texts = new List<string>();
-        int line = 0;
-        foreach (var text in File.ReadLines(path))
+        foreach (var (line, text) in TextFile.ReadLines(path, "Input file"))
         {
-            line++;
-            try { texts.Add(JsonSerializer.Deserialize<string>(text) ?? throw new JsonException("null")); }
-            catch (JsonException) { throw new CliException($"{path}:{line}: not a JSON string (each line must be one, e.g. \"a photo of a cat\"): {ClipTokenizer.Shorten(text)}"); }
+            string? value;
+            try { value = JsonSerializer.Deserialize<string>(text); }
+            catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException) { value = null; }
+            if (value is null)
+                throw new TextException($"{path}:{line}: not a JSON string (each line must be one, e.g. \"a photo of a cat\"): {ClipTokenizer.Shorten(text)}");
+            texts.Add(value);
         }
         return texts;
     }
-
 }

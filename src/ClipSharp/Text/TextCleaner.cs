@@ -52,10 +52,16 @@ public static partial class TextCleaner
             text = FixSurrogates(text);
             text = TerminalEscape().Replace(text, "");
             text = RemoveControlChars(text);
-            text = text.Normalize(NormalizationForm.FormC);
+            text = Nfc(text);
             if (text == before) return text;
         }
     }
+
+    // .NET refuses to normalise a string holding the noncharacter U+FFFE; Python does not. U+FFFE neither decomposes
+    // nor composes and blocks composition across it, so normalising the parts between them gives Python's result.
+    static string Nfc(string text) => text.Contains('\ufffe')
+        ? string.Join('\ufffe', text.Split('\ufffe').Select(part => part.Normalize(NormalizationForm.FormC)))
+        : text.Normalize(NormalizationForm.FormC);
 
     // ftfy unescapes only complete references ("&name;", "&#N;"), and leaves a numeric one that yields ';' alone.
     [GeneratedRegex("&#?[0-9A-Za-z]{1,24};")]
