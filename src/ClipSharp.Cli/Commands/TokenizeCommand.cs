@@ -42,9 +42,13 @@ static class TokenizeCommand
         {
             string? value;
             try { value = JsonSerializer.Deserialize<string>(text); }
-            catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException) { value = null; }
+            catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
+            {
+                value = null;
+            }
             if (value is null)
-                throw new TextException($"{path}:{line}: not a JSON string (each line must be one, e.g. \"a photo of a cat\"): {ClipTokenizer.Shorten(text)}");
+                throw new TextException($"{path}:{line}: not a JSON string (each line must be one, " +
+                    $"e.g. \"a photo of a cat\"): {ClipTokenizer.Shorten(text)}");
             texts.Add(value);
         }
         return texts;

@@ -14,9 +14,10 @@ public sealed class BpeVocabulary
     public IReadOnlyDictionary<(string, string), int> MergeRanks { get; }
     public IReadOnlyDictionary<string, int> Encoder { get; }
     public IReadOnlyList<string> Decoder { get; }
-    /// <summary>The most text bytes any one token stands for: a word of N bytes is at least ⌈N / this⌉ tokens.</summary>
+    /// <summary>The most text bytes one token stands for: a word of N bytes is at least ⌈N / this⌉ tokens.</summary>
     public int LongestTokenBytes { get; }
-    /// <summary>The merges by token ids: <see cref="PairKey"/>(first, second) → the merge's rank and the token it makes.</summary>
+    /// <summary>The merges by token ids: <see cref="PairKey"/>(first, second) → the merge's rank and the token it
+    /// makes.</summary>
     internal IReadOnlyDictionary<long, (int Rank, int Merged)> MergesById { get; }
     /// <summary>The id of each byte's symbol, and of the same with <c>&lt;/w&gt;</c> (a word's last byte).</summary>
     internal int[] ByteIds { get; }

@@ -12,8 +12,9 @@ public sealed class ClipTokenizer
     public const int EndOfText = 49407;
     public const int DefaultContextLength = 77;
 
-    /// <summary>The longest text any method here accepts, in UTF-16 characters: far beyond any context (77 tokens are a
-    /// few hundred characters), small enough that cleaning, splitting and BPE of even one enormous word stay fast.</summary>
+    /// <summary>The longest text any method here accepts, in UTF-16 characters: far beyond any context (77 tokens
+    /// are a few hundred characters), small enough that cleaning, splitting and BPE of one enormous word stay fast.
+    /// </summary>
     public const int MaxTextLength = 1 << 16;
     // Texts that cannot fit are counted exactly up to this size (a cheap BPE); beyond it, by a lower bound alone.
     const int ExactCountBytes = 4096;
@@ -29,14 +30,18 @@ public sealed class ClipTokenizer
 
     public ClipTokenizer(BpeVocabulary vocab) : this(vocab, DefaultCacheEntries) { }
 
-    internal ClipTokenizer(BpeVocabulary vocab, int maxCacheEntries) => (this.vocab, this.maxCacheEntries) = (vocab, maxCacheEntries);
+    internal ClipTokenizer(BpeVocabulary vocab, int maxCacheEntries) =>
+        (this.vocab, this.maxCacheEntries) = (vocab, maxCacheEntries);
 
-    /// <summary>How many pieces went through BPE (cache misses): tests check that hopeless texts are refused first.</summary>
+    /// <summary>How many pieces went through BPE (cache misses): tests check hopeless texts are refused first.
+    /// </summary>
     internal long BpeRuns => Interlocked.Read(ref bpeRuns);
     internal int CachedPieces => cache.Count;
 
-    /// <summary>A tokenizer over the vocab at <paramref name="vocabPath"/>, or found through <c>CLIP_VOCAB</c> / <c>weights/</c>.</summary>
-    public static ClipTokenizer Load(string? vocabPath = null) => new(BpeVocabulary.Load(BpeVocabulary.Locate(vocabPath)));
+    /// <summary>A tokenizer over the vocab at <paramref name="vocabPath"/>, or found through <c>CLIP_VOCAB</c> /
+    /// <c>weights/</c>.</summary>
+    public static ClipTokenizer Load(string? vocabPath = null) =>
+        new(BpeVocabulary.Load(BpeVocabulary.Locate(vocabPath)));
 
     // PublicationOnly: a failure (no vocab yet) is not cached, so a notebook works once the vocab is downloaded.
     static readonly Lazy<ClipTokenizer> shared = new(() => Load(), LazyThreadSafetyMode.PublicationOnly);
@@ -60,9 +65,9 @@ public sealed class ClipTokenizer
             : [StartOfText, .. ids.Take(contextLength - 2), EndOfText];
     }
 
-    /// <summary>Ids with SOT and EOT that fit in <paramref name="contextLength"/> (cut when <paramref name="truncate"/>),
-    /// or a <see cref="TextException"/> naming the text and its token count; a text that cannot fit is refused before
-    /// BPE when it is long ("at least N tokens").</summary>
+    /// <summary>Ids with SOT and EOT that fit in <paramref name="contextLength"/> (cut when
+    /// <paramref name="truncate"/>), or a <see cref="TextException"/> naming the text and its token count; a text
+    /// that cannot fit is refused before BPE when it is long ("at least N tokens").</summary>
     public int[] EncodeToFit(string text, int contextLength = DefaultContextLength, bool truncate = false)
     {
         if (truncate) return EncodeWithMarkers(text, contextLength, truncate: true);
@@ -82,7 +87,8 @@ public sealed class ClipTokenizer
         ? 1L
         : (Encoding.UTF8.GetByteCount(p) + vocab.LongestTokenBytes - 1) / vocab.LongestTokenBytes);
 
-    /// <summary>The text of ids (SOT/EOT included if given); word ends become spaces; invalid UTF-8 becomes U+FFFD.</summary>
+    /// <summary>The text of ids (SOT/EOT included if given); word ends become spaces; invalid UTF-8 becomes U+FFFD.
+    /// </summary>
     public string Decode(IEnumerable<int> ids)
     {
         var symbols = string.Concat(ids.Select(id => id >= 0 && id < vocab.Decoder.Count
@@ -94,7 +100,8 @@ public sealed class ClipTokenizer
 
     /// <summary>As <c>clip.tokenize</c>: int32 [n, contextLength], SOT … EOT then zeros. A text that does not fit is an
     /// error naming it, unless <paramref name="truncate"/> (then its last kept token becomes EOT).</summary>
-    public static Tensor Tokenize(IEnumerable<string> texts, int contextLength = DefaultContextLength, bool truncate = false, ClipTokenizer? tokenizer = null)
+    public static Tensor Tokenize(IEnumerable<string> texts, int contextLength = DefaultContextLength,
+        bool truncate = false, ClipTokenizer? tokenizer = null)
     {
         tokenizer ??= Default;
         var list = texts.ToList();
@@ -105,7 +112,8 @@ public sealed class ClipTokenizer
     }
 
     public static string TooLongMessage(string text, long tokens, int contextLength, bool lowerBound = false) =>
-        $"Text \"{Shorten(text)}\" is {(lowerBound ? "at least " : "")}{tokens} tokens; the context length is {contextLength} (use truncate)";
+        $"Text \"{Shorten(text)}\" is {(lowerBound ? "at least " : "")}{tokens} tokens; " +
+        $"the context length is {contextLength} (use truncate)";
 
     /// <summary>A text cut to 60 characters for messages.</summary>
     public static string Shorten(string text) => text.Length > 60 ? text[..57] + "…" : text;
@@ -114,12 +122,14 @@ public sealed class ClipTokenizer
     public static void CheckLength(string text)
     {
         if (text.Length > MaxTextLength)
-            throw new TextException($"Text \"{Shorten(text)}\" is {text.Length:N0} characters; the limit is {MaxTextLength:N0}");
+            throw new TextException(
+                $"Text \"{Shorten(text)}\" is {text.Length:N0} characters; the limit is {MaxTextLength:N0}");
     }
 
     static void CheckContextLength(int contextLength)
     {
-        if (contextLength < 2) throw new TextException($"The context length must be at least 2 (SOT and EOT); got {contextLength}");
+        if (contextLength < 2)
+            throw new TextException($"The context length must be at least 2 (SOT and EOT); got {contextLength}");
     }
 
     static List<string> Pieces(string text)
@@ -154,18 +164,22 @@ public sealed class ClipTokenizer
         return ids;
     }
 
-    /// <summary>The merges BPE applies to one pre-tokenized piece, in order: the pair, its rank, the symbols after.</summary>
+    /// <summary>The merges BPE applies to one pre-tokenized piece, in order: the pair, its rank, the symbols after.
+    /// </summary>
     public IReadOnlyList<BpeStep> MergeSteps(string piece)
     {
         // Each step keeps the whole word: fine for words, quadratic for a hostile one.
         if (piece.Length > MaxMergeStepsLength)
-            throw new TextException($"Piece \"{Shorten(piece)}\" is {piece.Length} characters; MergeSteps shows at most {MaxMergeStepsLength}");
+            throw new TextException(
+                $"Piece \"{Shorten(piece)}\" is {piece.Length} characters; " +
+                $"MergeSteps shows at most {MaxMergeStepsLength}");
         var steps = new List<BpeStep>();
         Merge(piece, steps);
         return steps;
     }
 
-    /// <summary>A piece's starting symbols: one per UTF-8 byte (as its printable stand-in), the last marked as a word end.</summary>
+    /// <summary>A piece's starting symbols: one per UTF-8 byte (as its printable stand-in), the last marked as a word
+    /// end.</summary>
     public static List<string> ByteSymbols(string piece)
     {
         var word = Encoding.UTF8.GetBytes(piece).Select(b => BpeVocabulary.ByteEncoder[b].ToString()).ToList();
@@ -194,8 +208,8 @@ public sealed class ClipTokenizer
             : [.. RankedMerge.Apply(ByteIds(piece), vocab.MergesById)];
     }
 
-    /// <summary>The official loop, step by step: merges the lowest-ranked adjacent pair (every occurrence of it) until no
-    /// pair has a rank. Quadratic; <see cref="RankedMerge"/> gives the same symbols for encoding.</summary>
+    /// <summary>The official loop, step by step: merges the lowest-ranked adjacent pair (every occurrence of it) until
+    /// no pair has a rank. Quadratic; <see cref="RankedMerge"/> gives the same symbols for encoding.</summary>
     internal List<string> Merge(string piece, List<BpeStep>? steps)
     {
         var word = ByteSymbols(piece);
@@ -203,13 +217,18 @@ public sealed class ClipTokenizer
         {
             int best = -1, bestRank = int.MaxValue;
             for (int i = 0; i + 1 < word.Count; i++)
-                if (vocab.MergeRanks.TryGetValue((word[i], word[i + 1]), out int rank) && rank < bestRank) (best, bestRank) = (i, rank);
+                if (vocab.MergeRanks.TryGetValue((word[i], word[i + 1]), out int rank) && rank < bestRank)
+                    (best, bestRank) = (i, rank);
             if (best < 0) break;
             var (first, second) = (word[best], word[best + 1]);
             var merged = new List<string>(word.Count);
             for (int i = 0; i < word.Count; i++)
             {
-                if (i + 1 < word.Count && word[i] == first && word[i + 1] == second) { merged.Add(first + second); i++; }
+                if (i + 1 < word.Count && word[i] == first && word[i + 1] == second)
+                {
+                    merged.Add(first + second);
+                    i++;
+                }
                 else merged.Add(word[i]);
             }
             word = merged;

@@ -24,9 +24,10 @@ static class RankedMerge
         // Queued: a pair's left node, by (rank, position). Each pair of tokens has one rank, so a pair that comes out
         // with the rank its node's current pair has is that pair, still unmerged.
         var queue = new PriorityQueue<int, long>(n);
-        int RankAt(int left) => next[left] >= 0 && merges.TryGetValue(BpeVocabulary.PairKey(token[left], token[next[left]]), out var m)
-            ? m.Rank
-            : -1;
+        int RankAt(int left) =>
+            next[left] >= 0 && merges.TryGetValue(BpeVocabulary.PairKey(token[left], token[next[left]]), out var m)
+                ? m.Rank
+                : -1;
         void Offer(int left)
         {
             int rank = RankAt(left);

@@ -50,7 +50,8 @@ public static class TextFile
                 "save the file as UTF-8", e);
         }
         if (text.Length > MaxLineLength)
-            throw new TextException($"{path}:{number}: the line is {text.Length:N0} characters; the limit is {MaxLineLength:N0}");
+            throw new TextException(
+                $"{path}:{number}: the line is {text.Length:N0} characters; the limit is {MaxLineLength:N0}");
         return text;
     }
 

@@ -24,12 +24,15 @@ public sealed record PromptSet(IReadOnlyList<string> Classes, IReadOnlyList<stri
     /// the same on every image; one class with the same prompt twice would count it twice in the ensemble.</summary>
     public void Check()
     {
-        if (Classes.Count < 2) throw new PromptException($"Zero-shot classification needs at least two classes; got {Classes.Count}");
-        if (Templates.Count == 0) throw new PromptException($"A prompt set needs at least one template, e.g. \"{Placeholder}\"");
+        if (Classes.Count < 2)
+            throw new PromptException($"Zero-shot classification needs at least two classes; got {Classes.Count}");
+        if (Templates.Count == 0)
+            throw new PromptException($"A prompt set needs at least one template, e.g. \"{Placeholder}\"");
         var duplicate = Classes.GroupBy(c => c).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null) throw new PromptException($"Class '{duplicate.Key}' is given twice");
         var bad = Templates.FirstOrDefault(t => !t.Contains(Placeholder));
-        if (bad is not null) throw new PromptException($"Template \"{bad}\" has no {Placeholder} where the class name goes");
+        if (bad is not null)
+            throw new PromptException($"Template \"{bad}\" has no {Placeholder} where the class name goes");
 
         var seen = new Dictionary<string, (string Class, string Template)>();
         foreach (var className in Classes)
@@ -39,7 +42,8 @@ public sealed record PromptSet(IReadOnlyList<string> Classes, IReadOnlyList<stri
             foreach (var template in Templates)
             {
                 string words = Words(Prompt(template, className));
-                if (!seen.TryAdd(words, (className, template))) throw Indistinct(seen[words], (className, template), words);
+                if (!seen.TryAdd(words, (className, template)))
+                    throw Indistinct(seen[words], (className, template), words);
             }
         }
     }
@@ -56,7 +60,8 @@ public sealed record PromptSet(IReadOnlyList<string> Classes, IReadOnlyList<stri
             .Where(l => l.Text.Length > 0 && !l.Text.StartsWith('#')).ToList();
         var bad = lines.FirstOrDefault(l => !l.Text.Contains(Placeholder));
         if (bad.Text is not null)
-            throw new PromptException($"{path}:{bad.Line}: template \"{ClipTokenizer.Shorten(bad.Text)}\" has no {Placeholder} where the class name goes");
+            throw new PromptException($"{path}:{bad.Line}: template \"{ClipTokenizer.Shorten(bad.Text)}\" " +
+                $"has no {Placeholder} where the class name goes");
         if (lines.Count == 0) throw new PromptException($"Prompt file '{path}' has no templates");
         return [.. lines.Select(l => l.Text)];
     }
@@ -71,26 +76,30 @@ public sealed record PromptSet(IReadOnlyList<string> Classes, IReadOnlyList<stri
         long placeholders = (template.Length - template.Replace(Placeholder, "").Length) / Placeholder.Length;
         long length = template.Length + placeholders * (className.Length - Placeholder.Length);
         if (length > ClipTokenizer.MaxTextLength)
-            throw new PromptException($"Template \"{ClipTokenizer.Shorten(template)}\" with class '{ClipTokenizer.Shorten(className)}' " +
-                $"makes a prompt of {length:N0} characters; the limit is {ClipTokenizer.MaxTextLength:N0}");
+            throw new PromptException($"Template \"{ClipTokenizer.Shorten(template)}\" " +
+                $"with class '{ClipTokenizer.Shorten(className)}' makes a prompt of {length:N0} characters; " +
+                $"the limit is {ClipTokenizer.MaxTextLength:N0}");
         return template.Replace(Placeholder, className);
     }
 
     // What the tokenizer sees: the cleaned text's pieces (BPE maps distinct piece lists to distinct ids).
     static string Words(string text) => string.Join(' ', PreTokenizer.Split(TextCleaner.Clean(text)));
 
-    static PromptException Indistinct((string Class, string Template) first, (string Class, string Template) second, string words)
+    static PromptException Indistinct(
+        (string Class, string Template) first, (string Class, string Template) second, string words)
     {
         string Quote(string s) => ClipTokenizer.Shorten(s);
         if (first.Class == second.Class)
-            return new PromptException($"Templates \"{Quote(first.Template)}\" and \"{Quote(second.Template)}\" give the same prompt " +
-                $"\"{Quote(words)}\" for class '{Quote(first.Class)}' after cleaning (the tokenizer lowercases and normalises text); " +
-                "drop one, or it counts twice in the ensemble");
+            return new PromptException(
+                $"Templates \"{Quote(first.Template)}\" and \"{Quote(second.Template)}\" give the same prompt " +
+                $"\"{Quote(words)}\" for class '{Quote(first.Class)}' after cleaning (the tokenizer lowercases and " +
+                "normalises text); drop one, or it counts twice in the ensemble");
         string how = first.Template == second.Template
             ? first.Template == Placeholder ? "" : $" with template \"{Quote(first.Template)}\""
             : $" with templates \"{Quote(first.Template)}\" and \"{Quote(second.Template)}\"";
-        return new PromptException($"Classes '{Quote(first.Class)}' and '{Quote(second.Class)}'{how} give the same prompt " +
-            $"\"{Quote(words)}\" after cleaning (the tokenizer lowercases and normalises text), so no image could tell " +
-            "them apart; rename one");
+        return new PromptException(
+            $"Classes '{Quote(first.Class)}' and '{Quote(second.Class)}'{how} give the same prompt " +
+            $"\"{Quote(words)}\" after cleaning (the tokenizer lowercases and normalises text), " +
+            "so no image could tell them apart; rename one");
     }
 }

@@ -3,7 +3,8 @@ using ClipSharp.Text;
 
 namespace ClipSharp.Tests.Hardening;
 
-/// <summary>The O(n log n) merge gives the symbols of the official (quadratic) loop, which stays as the oracle.</summary>
+/// <summary>The O(n log n) merge gives the ids of the official (quadratic) loop, which stays as the oracle.
+/// </summary>
 public class TextBpeEquivalenceTests
 {
     static readonly Lazy<BpeVocabulary> vocab = new(() => BpeVocabulary.Load(Reference.Vocab));
@@ -31,7 +32,8 @@ public class TextBpeEquivalenceTests
     public void The_fast_merge_equals_the_official_loop_on_every_reference_piece()
     {
         var tokenizer = new ClipTokenizer(vocab.Value);
-        var pieces = TokenizerCase.All.SelectMany(c => PreTokenizer.Split(TextCleaner.Clean(c.Text))).Distinct().ToList();
+        var pieces = TokenizerCase.All.SelectMany(c => PreTokenizer.Split(TextCleaner.Clean(c.Text)))
+            .Distinct().ToList();
         Assert.True(pieces.Count > 500);
         foreach (var piece in pieces.Where(p => !p.StartsWith("<|")))
             Assert.Equal(Official(tokenizer, piece), FastMerge(piece));

@@ -16,7 +16,8 @@ public class TextFuzzTests
         (0x00, 0x7f), (0x80, 0xff), (0x300, 0x36f), (0x391, 0x3c9), (0x2000, 0x206f), (0x3000, 0x30ff),
         (0x4e00, 0x4e80), (0xd800, 0xdfff), (0xfb00, 0xfb06), (0xfe00, 0xffff), (0x1f300, 0x1f64f), (0x10000, 0x10100),
     ];
-    static readonly string[] Fragments = ["<|endoftext|>", "<|startoftext|>", "&amp;", "&#x41;", "&#0;", "&nbsp", "'s", "\r\n", "Σ"];
+    static readonly string[] Fragments =
+        ["<|endoftext|>", "<|startoftext|>", "&amp;", "&#x41;", "&#0;", "&nbsp", "'s", "\r\n", "Σ", "\ufffe"];
 
     [Fact]
     public void Random_unicode_gives_ids_or_a_text_error_and_always_decodes()
@@ -41,7 +42,8 @@ public class TextFuzzTests
             }
             catch (Exception e) when (e is not ClipSharpException and not Xunit.Sdk.XunitException)
             {
-                Assert.Fail($"case {n} {System.Text.Json.JsonSerializer.Serialize(text)}: {e.GetType().Name}: {e.Message}");
+                string json = System.Text.Json.JsonSerializer.Serialize(text);
+                Assert.Fail($"case {n} {json}: {e.GetType().Name}: {e.Message}");
             }
         }
         Assert.Equal(3000, encoded);   // none of these is too long for the character limit

@@ -55,7 +55,7 @@ public class TextTokenizerBoundsTests
     public void Truncation_runs_BPE_only_on_the_words_it_keeps()
     {
         var tokenizer = Fresh();
-        var words = Enumerable.Range(0, 20_000).Select(i => $"w{i:x}q");   // distinct words, none cached
+        var words = Enumerable.Range(0, 8_000).Select(i => $"w{i:x}q");   // distinct words, none cached
         var ids = tokenizer.EncodeWithMarkers(string.Join(' ', words), truncate: true);
         Assert.Equal(77, ids.Length);
         Assert.Equal(ClipTokenizer.EndOfText, ids[^1]);
@@ -67,7 +67,8 @@ public class TextTokenizerBoundsTests
     {
         var tokenizer = Fresh();
         var random = new Random(11);
-        string word = string.Concat(Enumerable.Range(0, ClipTokenizer.MaxTextLength).Select(_ => (char)('a' + random.Next(26))));
+        string word = string.Concat(
+            Enumerable.Range(0, ClipTokenizer.MaxTextLength).Select(_ => (char)('a' + random.Next(26))));
         var truncated = tokenizer.EncodeWithMarkers(word, truncate: true);
         var whole = tokenizer.EncodeWithMarkers(word);
         Assert.Equal(77, truncated.Length);
@@ -89,7 +90,9 @@ public class TextTokenizerBoundsTests
         foreach (var c in TokenizerCase.All)
         {
             // Today's rule: cut the whole encoding to the context, last kept id becomes EOT.
-            int[] expected = c.Ids.Length <= contextLength ? c.Ids : [.. c.Ids[..(contextLength - 1)], ClipTokenizer.EndOfText];
+            int[] expected = c.Ids.Length <= contextLength
+                ? c.Ids
+                : [.. c.Ids[..(contextLength - 1)], ClipTokenizer.EndOfText];
             Assert.Equal(expected, tokenizer.EncodeWithMarkers(c.Text, contextLength, truncate: true));
             Assert.Equal(expected, tokenizer.EncodeToFit(c.Text, contextLength, truncate: true));
             Assert.Equal(c.Ids, tokenizer.EncodeWithMarkers(c.Text, contextLength));
