@@ -36,11 +36,18 @@ public static partial class TextCleaner
         return result.ToString();
     }
 
+    // ftfy repeats its steps until nothing changes; each round peels one level off nested entities or escapes
+    // ("&amp;amp;amp;…"), so a hostile text would cost rounds × length. Real text settles in two or three rounds.
+    const int MaxRounds = 64;
+
     static string FixSegment(string text)
     {
         bool unescapeHtml = !text.Contains('<');
-        while (true)
+        for (int round = 0; ; round++)
         {
+            if (round == MaxRounds)
+                throw new TextException($"Text \"{ClipTokenizer.Shorten(text)}\" still changes after {MaxRounds} rounds " +
+                    "of cleaning (deeply nested HTML entities or terminal escapes?); refusing it");
             string before = text;
             if (unescapeHtml) text = HtmlEntity().Replace(text, m => FtfyEntity(m.Value));
             text = C1Control().Replace(text, m => Windows1252[m.Value[0] - 0x80]);

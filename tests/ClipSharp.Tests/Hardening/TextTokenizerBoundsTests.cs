@@ -117,6 +117,17 @@ public class TextTokenizerBoundsTests
     }
 
     [Fact]
+    public void Deeply_nested_entities_are_refused_instead_of_cleaned_round_after_round()
+    {
+        // ftfy peels one "&amp;" level a round, so this would cost thousands of passes over the whole text.
+        string nested = "&amp;" + string.Concat(Enumerable.Repeat("amp;", 10_000));
+        var e = Assert.Throws<TextException>(() => Fresh().EncodeWithMarkers(nested, truncate: true));
+        Assert.Contains("still changes after 64 rounds of cleaning", e.Message);
+        // A few levels still clean as ftfy does.
+        Assert.Equal("&", TextCleaner.Clean("&amp;" + string.Concat(Enumerable.Repeat("amp;", 50))));
+    }
+
+    [Fact]
     public void A_context_shorter_than_SOT_and_EOT_is_refused()
     {
         var e = Assert.Throws<TextException>(() => Fresh().EncodeWithMarkers("a cat", 1, truncate: true));
