@@ -22,7 +22,13 @@ static class TokenizeCommand
             var texts = ReadJsonLines(path);
             var tokenizer = ClipTokenizer.Load(parse.GetValue(vocab));
             var ids = new int[texts.Count][];
-            Parallel.For(0, texts.Count, i => ids[i] = tokenizer.EncodeWithMarkers(texts[i], length, parse.GetValue(truncate)));
+            var errors = new TextException?[texts.Count];
+            Parallel.For(0, texts.Count, i =>
+            {
+                try { ids[i] = tokenizer.EncodeWithMarkers(texts[i], length, parse.GetValue(truncate)); }
+                catch (TextException e) { errors[i] = new TextException($"{path}:{i + 1}: {e.Message}", e); }
+            });
+            if (errors.FirstOrDefault(e => e is not null) is { } first) throw first;
             for (int i = 0; i < ids.Length; i++)
             {
                 if (ids[i].Length > length)

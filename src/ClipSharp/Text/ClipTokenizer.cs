@@ -21,6 +21,7 @@ public sealed class ClipTokenizer
     // The cache holds common words: long pieces are not kept, and it starts over when full.
     const int MaxCachedPieceLength = 64;
     const int DefaultCacheEntries = 50_000;
+    const int MaxTensorContextLength = 1 << 14;
 
     readonly BpeVocabulary vocab;
     readonly ConcurrentDictionary<string, int[]> cache = new();
@@ -105,6 +106,9 @@ public sealed class ClipTokenizer
     {
         tokenizer ??= Default;
         var list = texts.ToList();
+        // Every released model has 77; a checkpoint claiming far more would ask for gigabytes of zeros.
+        if (contextLength > MaxTensorContextLength)
+            throw new TextException($"The context length {contextLength} is beyond {MaxTensorContextLength}");
         var result = new int[list.Count * contextLength];
         for (int i = 0; i < list.Count; i++)
             tokenizer.EncodeToFit(list[i], contextLength, truncate).CopyTo(result, i * contextLength);

@@ -46,8 +46,8 @@ public static partial class TextCleaner
         for (int round = 0; ; round++)
         {
             if (round == MaxRounds)
-                throw new TextException($"Text \"{ClipTokenizer.Shorten(text)}\" still changes after {MaxRounds} rounds " +
-                    "of cleaning (deeply nested HTML entities or terminal escapes?); refusing it");
+                throw new TextException($"Text \"{ClipTokenizer.Shorten(text)}\" still changes after {MaxRounds} " +
+                    "rounds of cleaning (deeply nested HTML entities or terminal escapes?); refusing it");
             string before = text;
             if (unescapeHtml) text = HtmlEntity().Replace(text, m => FtfyEntity(m.Value));
             text = C1Control().Replace(text, m => Windows1252[m.Value[0] - 0x80]);

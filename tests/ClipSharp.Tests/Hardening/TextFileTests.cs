@@ -108,6 +108,17 @@ public sealed class TextFileTests : IDisposable
     }
 
     [Fact]
+    public void Tokenize_names_the_line_whose_text_cannot_be_cleaned()
+    {
+        string nested = "&amp;" + string.Concat(Enumerable.Repeat("amp;", 1000));
+        string input = Write("nested.jsonl", Utf8($"\"a cat\"\n\"a dog\"\n{JsonSerializer.Serialize(nested)}\n"));
+        var result = CliRunner.Run("tokenize", "--input", input, "--vocab", Reference.Vocab, "--truncate");
+        Assert.Equal(1, result.ExitCode);
+        Assert.StartsWith($"error: {input}:3: Text \"", result.Error);
+        Assert.Contains("rounds of cleaning", result.Error);
+    }
+
+    [Fact]
     public void Tokenize_prints_the_longest_one_word_line_whole_with_a_warning_and_cuts_it_with_truncate()
     {
         string word = new('q', ClipTokenizer.MaxTextLength - 2);

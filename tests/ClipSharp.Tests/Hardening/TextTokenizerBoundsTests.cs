@@ -135,6 +135,13 @@ public class TextTokenizerBoundsTests
     }
 
     [Fact]
+    public void A_tensor_context_of_a_billion_is_refused_before_allocating()
+    {
+        var e = Assert.Throws<TextException>(() => ClipTokenizer.Tokenize(["a cat"], 1_000_000_000, tokenizer: Fresh()));
+        Assert.Contains("context length 1000000000 is beyond", e.Message);
+    }
+
+    [Fact]
     public void Decoding_an_id_outside_the_vocabulary_names_it()
     {
         var e = Assert.Throws<TextException>(() => Fresh().Decode([320, 49408]));
