@@ -106,9 +106,12 @@ public sealed class ClipTokenizer
     {
         tokenizer ??= Default;
         var list = texts.ToList();
+        CheckContextLength(contextLength);
         // Every released model has 77; a checkpoint claiming far more would ask for gigabytes of zeros.
         if (contextLength > MaxTensorContextLength)
             throw new TextException($"The context length {contextLength} is beyond {MaxTensorContextLength}");
+        if ((long)list.Count * contextLength > Array.MaxLength)
+            throw new TextException($"{list.Count} texts × {contextLength} ids do not fit in one tensor; split them");
         var result = new int[list.Count * contextLength];
         for (int i = 0; i < list.Count; i++)
             tokenizer.EncodeToFit(list[i], contextLength, truncate).CopyTo(result, i * contextLength);

@@ -137,7 +137,9 @@ public class TextTokenizerBoundsTests
     [Fact]
     public void A_tensor_context_of_a_billion_is_refused_before_allocating()
     {
-        var e = Assert.Throws<TextException>(() => ClipTokenizer.Tokenize(["a cat"], 1_000_000_000, tokenizer: Fresh()));
+        var e = Assert.Throws<TextException>(
+            () => ClipTokenizer.Tokenize(["a cat"], 1_000_000_000, tokenizer: Fresh()));
+        Assert.Throws<TextException>(() => ClipTokenizer.Tokenize([], -5, tokenizer: Fresh()));
         Assert.Contains("context length 1000000000 is beyond", e.Message);
     }
 
