@@ -27,10 +27,7 @@ static class EmbedCommand
             var imagePaths = parse.GetValue(images) ?? [];
             var allTexts = (parse.GetValue(texts) ?? []).ToList();
             if (parse.GetValue(textFile) is { } file)
-            {
-                if (!File.Exists(file)) throw new FileNotFoundException($"Text file '{file}' not found", file);
-                allTexts.AddRange(File.ReadLines(file).Where(l => l.Length > 0));
-            }
+                allTexts.AddRange(TextFile.ReadLines(file).Select(l => l.Text).Where(t => t.Length > 0));
             if (imagePaths.Length == 0 && allTexts.Count == 0) throw new CliException("Nothing to embed: give --image, --text or --text-file");
 
             using var clip = ClipModel.Load(parse.GetValue(model)!, progress: context.DownloadProgress(), imageDType: CommonOptions.ScalarTypeOf(parse.GetValue(dtype)!));

@@ -22,7 +22,13 @@ static class TokenizeCommand
             var texts = ReadJsonLines(path);
             var tokenizer = ClipTokenizer.Load(parse.GetValue(vocab));
             var ids = new int[texts.Count][];
-            Parallel.For(0, texts.Count, i => ids[i] = tokenizer.EncodeWithMarkers(texts[i], length, parse.GetValue(truncate)));
+            var errors = new TextException?[texts.Count];
+            Parallel.For(0, texts.Count, i =>
+            {
+                try { ids[i] = tokenizer.EncodeWithMarkers(texts[i], length, parse.GetValue(truncate)); }
+                catch (TextException e) { errors[i] = new TextException($"{path}:{i + 1}: {e.Message}", e); }
+            });
+            if (errors.FirstOrDefault(e => e is not null) is { } first) throw first;
             for (int i = 0; i < ids.Length; i++)
             {
                 if (ids[i].Length > length)
@@ -34,18 +40,23 @@ static class TokenizeCommand
         return command;
     }
 
+    // The file is read strictly (UTF-8, bounded size and line length); every error names the file and line.
     static List<string> ReadJsonLines(string path)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"Input file '{path}' not found", path);
         var texts = new List<string>();
-        int line = 0;
-        foreach (var text in File.ReadLines(path))
+        foreach (var (line, text) in TextFile.ReadLines(path, "Input file"))
         {
-            line++;
-            try { texts.Add(JsonSerializer.Deserialize<string>(text) ?? throw new JsonException("null")); }
-            catch (JsonException) { throw new CliException($"{path}:{line}: not a JSON string (each line must be one, e.g. \"a photo of a cat\"): {ClipTokenizer.Shorten(text)}"); }
+            string? value;
+            try { value = JsonSerializer.Deserialize<string>(text); }
+            catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
+            {
+                value = null;
+            }
+            if (value is null)
+                throw new TextException($"{path}:{line}: not a JSON string (each line must be one, " +
+                    $"e.g. \"a photo of a cat\"): {ClipTokenizer.Shorten(text)}");
+            texts.Add(value);
         }
         return texts;
     }
-
 }

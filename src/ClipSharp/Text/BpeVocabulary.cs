@@ -14,6 +14,14 @@ public sealed class BpeVocabulary
     public IReadOnlyDictionary<(string, string), int> MergeRanks { get; }
     public IReadOnlyDictionary<string, int> Encoder { get; }
     public IReadOnlyList<string> Decoder { get; }
+    /// <summary>The most text bytes one token stands for: a word of N bytes is at least ⌈N / this⌉ tokens.</summary>
+    public int LongestTokenBytes { get; }
+    /// <summary>The merges by token ids: <see cref="PairKey"/>(first, second) → the merge's rank and the token it
+    /// makes.</summary>
+    internal IReadOnlyDictionary<long, (int Rank, int Merged)> MergesById { get; }
+    /// <summary>The id of each byte's symbol, and of the same with <c>&lt;/w&gt;</c> (a word's last byte).</summary>
+    internal int[] ByteIds { get; }
+    internal int[] WordEndByteIds { get; }
 
     /// <summary>Byte → printable stand-in character, so that BPE never sees whitespace or control bytes.</summary>
     public static readonly char[] ByteEncoder = BuildByteEncoder();
@@ -33,7 +41,15 @@ public sealed class BpeVocabulary
         vocab.Add("<|endoftext|>");
         Decoder = vocab;
         Encoder = vocab.Select((v, i) => (v, i)).ToDictionary(x => x.v, x => x.i);
+        // One stand-in character per byte; the word-end mark is no byte.
+        MergesById = merges.Select((m, rank) => (m, rank)).ToDictionary(
+            x => PairKey(Encoder[x.m.Item1], Encoder[x.m.Item2]), x => (x.rank, Encoder[x.m.Item1 + x.m.Item2]));
+        ByteIds = [.. ByteEncoder.Select(c => Encoder[c.ToString()])];
+        WordEndByteIds = [.. ByteEncoder.Select(c => Encoder[c + "</w>"])];
+        LongestTokenBytes = vocab.Take(vocab.Count - 2).Max(v => v.EndsWith("</w>") ? v.Length - 4 : v.Length);
     }
+
+    internal static long PairKey(int first, int second) => ((long)first << 32) | (uint)second;
 
     /// <summary>Loads the gz merges file after checking its SHA-256 against the released file's.</summary>
     public static BpeVocabulary Load(string path)

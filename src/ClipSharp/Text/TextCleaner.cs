@@ -36,11 +36,18 @@ public static partial class TextCleaner
         return result.ToString();
     }
 
+    // ftfy repeats its steps until nothing changes; each round peels one level off nested entities or escapes
+    // ("&amp;amp;amp;…"), so a hostile text would cost rounds × length. Real text settles in two or three rounds.
+    const int MaxRounds = 64;
+
     static string FixSegment(string text)
     {
         bool unescapeHtml = !text.Contains('<');
-        while (true)
+        for (int round = 0; ; round++)
         {
+            if (round == MaxRounds)
+                throw new TextException($"Text \"{ClipTokenizer.Shorten(text)}\" still changes after {MaxRounds} " +
+                    "rounds of cleaning (deeply nested HTML entities or terminal escapes?); refusing it");
             string before = text;
             if (unescapeHtml) text = HtmlEntity().Replace(text, m => FtfyEntity(m.Value));
             text = C1Control().Replace(text, m => Windows1252[m.Value[0] - 0x80]);
@@ -52,10 +59,16 @@ public static partial class TextCleaner
             text = FixSurrogates(text);
             text = TerminalEscape().Replace(text, "");
             text = RemoveControlChars(text);
-            text = text.Normalize(NormalizationForm.FormC);
+            text = Nfc(text);
             if (text == before) return text;
         }
     }
+
+    // .NET refuses to normalise a string holding the noncharacter U+FFFE; Python does not. U+FFFE neither decomposes
+    // nor composes and blocks composition across it, so normalising the parts between them gives Python's result.
+    static string Nfc(string text) => text.Contains('\ufffe')
+        ? string.Join('\ufffe', text.Split('\ufffe').Select(part => part.Normalize(NormalizationForm.FormC)))
+        : text.Normalize(NormalizationForm.FormC);
 
     // ftfy unescapes only complete references ("&name;", "&#N;"), and leaves a numeric one that yields ';' alone.
     [GeneratedRegex("&#?[0-9A-Za-z]{1,24};")]

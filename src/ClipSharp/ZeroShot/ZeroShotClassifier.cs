@@ -20,8 +20,11 @@ public sealed class ZeroShotClassifier : IDisposable
     ZeroShotClassifier(PromptSet prompts, double logitScale, Tensor classEmbeddings) =>
         (Prompts, LogitScale, ClassEmbeddings) = (prompts, logitScale, classEmbeddings);
 
+    /// <summary>The classifier of a prompt set, checked first (<see cref="PromptSet.Check"/>: a set built with its
+    /// constructor has not been).</summary>
     public static ZeroShotClassifier Create(ClipModel model, PromptSet prompts, ClipTokenizer? tokenizer = null)
     {
+        prompts.Check();
         using var scope = NewDisposeScope();
         var rows = new List<Tensor>();
         foreach (var className in prompts.Classes)

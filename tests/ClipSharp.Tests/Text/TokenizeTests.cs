@@ -23,7 +23,7 @@ public class TokenizeTests
     public void Too_long_text_is_an_error_naming_it_and_its_token_count()
     {
         var longCase = TokenizerCase.All.First(c => c.Ids.Length > 77);
-        var e = Assert.Throws<ArgumentException>(() => ClipTokenizer.Tokenize([longCase.Text], tokenizer: Tokenizer));
+        var e = Assert.Throws<TextException>(() => ClipTokenizer.Tokenize([longCase.Text], tokenizer: Tokenizer));
         Assert.StartsWith($"Text \"{longCase.Text[..57]}…\" is {longCase.Ids.Length} tokens; the context length is 77 (use truncate)", e.Message);
     }
 
