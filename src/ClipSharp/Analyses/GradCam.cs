@@ -31,7 +31,8 @@ public sealed class GradCam : IDisposable
         this.model = model;
         Classes = classifier.Prompts.Classes;
         logitScale = classifier.LogitScale;
-        using (no_grad()) classEmbeddings = classifier.ClassEmbeddings.to_type(ScalarType.Float32).clone();
+        using var scope = NewDisposeScope();
+        using (no_grad()) classEmbeddings = scope.MoveToOuter(classifier.ClassEmbeddings.to_type(ScalarType.Float32).clone());
     }
 
     /// <summary>The ResNet tower of <paramref name="model"/>, or a clear error naming the model when it is a ViT
