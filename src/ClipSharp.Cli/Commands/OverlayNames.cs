@@ -10,7 +10,8 @@ static class OverlayNames
     {
         var slugs = classes.Select(Slug).ToArray();
         for (int k = 0; k < slugs.Length; k++)
-            if (slugs[k].Length == 0 || Array.IndexOf(slugs, slugs[k]) != k) slugs[k] = $"{slugs[k]}-{k}".TrimStart('-');
+            if (slugs[k].Length == 0 || Array.IndexOf(slugs, slugs[k]) != k)
+                slugs[k] = $"{slugs[k]}-{k}".TrimStart('-');
         return slugs;
     }
 

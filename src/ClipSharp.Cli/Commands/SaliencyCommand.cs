@@ -29,9 +29,13 @@ static class SaliencyCommand
         {
             Description = "A prompt template with {} for the class (repeat to ensemble); default {}",
         };
-        var images = new Argument<string[]>("images") { Description = "Images to explain", Arity = ArgumentArity.OneOrMore };
+        var images = new Argument<string[]>("images")
+        {
+            Description = "Images to explain", Arity = ArgumentArity.OneOrMore,
+        };
         var output = CommonOptions.Output(
-            "The .safetensors file: for each image and class index k, '<file name>:<k>', a float32 [G, G] Grad-CAM map");
+            "The .safetensors file: for each image and class index k, '<file name>:<k>', " +
+            "a float32 [G, G] Grad-CAM map");
         var overlay = new Option<string?>("--overlay")
         {
             Description = "Also write <stem>.<class>.png here: each map over the 224² crop the model saw",
@@ -91,14 +95,16 @@ static class SaliencyCommand
                     ["images"] = JsonSerializer.Serialize(paths.Select(Path.GetFileName)),
                     ["classes"] = JsonSerializer.Serialize(prompts.Classes),
                     ["templates"] = JsonSerializer.Serialize(prompts.Templates),
-                    ["what"] = "Grad-CAM of layer4 for the zero-shot logit 100·cos; ReLU(sum_c alpha_c A_c), not normalised",
+                    ["what"] = "Grad-CAM of layer4 for the zero-shot logit 100·cos; " +
+                        "ReLU(sum_c alpha_c A_c), not normalised",
                 });
             }
             finally
             {
                 foreach (var t in maps.Values) t.Dispose();
             }
-            context.Output.WriteLine($"{parse.GetValue(output)}: {paths.Length} image(s) × {prompts.Classes.Count} class(es), " +
+            context.Output.WriteLine(
+                $"{parse.GetValue(output)}: {paths.Length} image(s) × {prompts.Classes.Count} class(es), " +
                 $"Grad-CAM maps [{gradCam.GridSize}, {gradCam.GridSize}]" +
                 (overlayDirectory is null ? "" : $"; overlays in {overlayDirectory}"));
             return 0;

@@ -9,7 +9,8 @@ public static class BilinearUpsample
     public static float[] Resize(float[] map, int grid, int size)
     {
         if (grid < 1 || size < 1 || map.Length != grid * grid)
-            throw new ArgumentException($"Expected a {grid}×{grid} map and a positive size; got {map.Length} values, size {size}");
+            throw new ArgumentException(
+                $"Expected a {grid}×{grid} map and a positive size; got {map.Length} values, size {size}");
         var (index0, index1, weight1) = Taps(grid, size);
         var result = new float[size * size];
         for (int y = 0; y < size; y++)

@@ -8,7 +8,8 @@ public static class ColorMap
     {
         float v = float.IsNaN(value) ? 0 : Math.Clamp(value, 0, 1);
         // Each channel is a trapezoid: 0 until its ramp starts, 1 on its plateau, 0 after its fall (width ¼ each).
-        static byte Channel(float v, float centre) => (byte)Math.Round(255 * Math.Clamp(1.5f - Math.Abs(4 * v - centre), 0, 1));
+        static byte Channel(float v, float centre) =>
+            (byte)Math.Round(255 * Math.Clamp(1.5f - Math.Abs(4 * v - centre), 0, 1));
         return (Channel(v, 3), Channel(v, 2), Channel(v, 1));
     }
 }

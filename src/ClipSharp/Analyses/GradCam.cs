@@ -26,19 +26,22 @@ public sealed class GradCam : IDisposable
     {
         tower = RequireResNet(model);
         if (classifier.ClassEmbeddings.shape[1] != model.Config.EmbedDim)
-            throw new ArgumentException($"The classifier's embeddings are {classifier.ClassEmbeddings.shape[1]} wide; " +
+            throw new ArgumentException(
+                $"The classifier's embeddings are {classifier.ClassEmbeddings.shape[1]} wide; " +
                 $"the model's are {model.Config.EmbedDim}: make the classifier with the same model");
         this.model = model;
         Classes = classifier.Prompts.Classes;
         logitScale = classifier.LogitScale;
         using var scope = NewDisposeScope();
-        using (no_grad()) classEmbeddings = scope.MoveToOuter(classifier.ClassEmbeddings.to_type(ScalarType.Float32).clone());
+        using (no_grad())
+            classEmbeddings = scope.MoveToOuter(classifier.ClassEmbeddings.to_type(ScalarType.Float32).clone());
     }
 
     /// <summary>The ResNet tower of <paramref name="model"/>, or a clear error naming the model when it is a ViT
     /// (its image tower has no convolutional feature map to weigh).</summary>
     public static ModifiedResNet RequireResNet(ClipModel model) => model.ResNet ?? throw new GradCamException(
-        $"Model '{model.SourcePath ?? "in memory"}' has a Vision Transformer image tower; Grad-CAM here needs a ResNet " +
+        $"Model '{model.SourcePath ?? "in memory"}' has a Vision Transformer image tower; " +
+        "Grad-CAM here needs a ResNet " +
         "model's last convolutional stage (RN50, RN101, RN50x4, RN50x16, RN50x64)");
 
     public IReadOnlyList<string> Classes { get; }
@@ -54,12 +57,14 @@ public sealed class GradCam : IDisposable
     }
 
     /// <summary>A, ∂y/∂A and y for preprocessed images [n, 3, R, R]. Images are independent (eval-mode network), so the
-    /// gradient of Σ_i y_ik is each image's own ∂y_ik/∂A_i: one backward pass per class serves the whole batch.</summary>
+    /// gradient of Σ_i y_ik is each image's own ∂y_ik/∂A_i: one backward pass per class serves the whole
+    /// batch.</summary>
     public GradCamTrace Trace(Tensor images)
     {
         int r = model.ImageResolution;
         if (images.dim() != 4 || images.shape[1] != 3 || images.shape[2] != r || images.shape[3] != r)
-            throw new GradCamException($"Grad-CAM expects preprocessed images [n, 3, {r}, {r}]; got [{string.Join(", ", images.shape)}]");
+            throw new GradCamException(
+                $"Grad-CAM expects preprocessed images [n, 3, {r}, {r}]; got [{string.Join(", ", images.shape)}]");
         using var scope = NewDisposeScope();
         Tensor activation;
         using (no_grad()) activation = tower.Stages(images.to_type(ScalarType.Float32));

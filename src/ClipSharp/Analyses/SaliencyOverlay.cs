@@ -4,7 +4,8 @@ using SkiaSharp;
 namespace ClipSharp.Analyses;
 
 /// <summary>A Grad-CAM map laid over the image the model saw: the map upsampled (bilinear) to the image, normalised to
-/// [0, 1] for display (the saved maps are not), coloured with <see cref="ColorMap.Jet"/> and blended with the pixels.</summary>
+/// [0, 1] for display (the saved maps are not), coloured with <see cref="ColorMap.Jet"/> and blended with the
+/// pixels.</summary>
 public static class SaliencyOverlay
 {
     /// <summary>The colour map's share of each blended pixel.</summary>
@@ -15,7 +16,8 @@ public static class SaliencyOverlay
     public static byte[] Blend(byte[] rgb, int size, float[] map, int grid)
     {
         if (rgb.Length != size * size * 3)
-            throw new ArgumentException($"Expected {size}×{size}×3 = {size * size * 3} bytes of pixels; got {rgb.Length}");
+            throw new ArgumentException(
+                $"Expected {size}×{size}×3 = {size * size * 3} bytes of pixels; got {rgb.Length}");
         var heat = Normalize(BilinearUpsample.Resize(map, grid, size));
         var result = new byte[rgb.Length];
         for (int i = 0; i < heat.Length; i++)

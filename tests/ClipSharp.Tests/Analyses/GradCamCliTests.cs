@@ -21,7 +21,8 @@ public sealed class GradCamCliTests : IDisposable
     static string[] ImagePaths => [.. Images.Select(i => Path.Combine(Reference.Images, i))];
 
     string[] Args(string model, string output, params string[] more) =>
-        ["saliency", .. ImagePaths, "--model", Reference.Model(model), "--vocab", Reference.Vocab, "--output", output, .. more];
+        ["saliency", .. ImagePaths, "--model", Reference.Model(model), "--vocab", Reference.Vocab,
+            "--output", output, .. more];
 
     [Fact]
     public void Saliency_writes_a_G_by_G_map_per_image_and_class_equal_to_the_librarys()
@@ -42,15 +43,16 @@ public sealed class GradCamCliTests : IDisposable
         Assert.Equal("[\"no glasses\",\"glasses\"]", written.Metadata!["classes"]);
 
         using var model = ClipModel.Load(Reference.Model("tiny-rn.pt"));
-        using var classifier = ZeroShotClassifier.Create(model, PromptSet.Create(["no glasses", "glasses"], ["a photo of {}."]),
-            Reference.Tokenizer);
+        var prompts = PromptSet.Create(["no glasses", "glasses"], ["a photo of {}."]);
+        using var classifier = ZeroShotClassifier.Create(model, prompts, Reference.Tokenizer);
         using var gradCam = new GradCam(model, classifier);
         using var images = new ClipPreprocessor(model.ImageResolution).Batch(ImagePaths).Images;
         using var maps = gradCam.Maps(images);
         Assert.True(maps.abs().sum().item<float>() > 0, "all maps are zero: the comparison would prove nothing");
         for (int i = 0; i < Images.Length; i++)
             for (int k = 0; k < 2; k++)
-                TensorAssert.Close(maps[i, k], written.Tensors[$"{Images[i]}:{k}"], relative: 1e-6, what: $"{Images[i]}:{k}");
+                TensorAssert.Close(maps[i, k], written.Tensors[$"{Images[i]}:{k}"], relative: 1e-6,
+                    what: $"{Images[i]}:{k}");
     }
 
     [Fact]
@@ -61,7 +63,8 @@ public sealed class GradCamCliTests : IDisposable
             "--class", "no glasses", "--class", "glasses", "--class", "Glasses"));
         Assert.True(result.ExitCode == 0, result.Error);
         var expected = Images.Select(Path.GetFileNameWithoutExtension)
-            .SelectMany(s => new[] { $"{s}.no-glasses.png", $"{s}.glasses.png", $"{s}.glasses-2.png" }).Order(StringComparer.Ordinal);
+            .SelectMany(s => new[] { $"{s}.no-glasses.png", $"{s}.glasses.png", $"{s}.glasses-2.png" })
+            .Order(StringComparer.Ordinal);
         Assert.Equal(expected, Directory.GetFiles(overlays).Select(Path.GetFileName).Order(StringComparer.Ordinal));
 
         // The overlay is the crop the model saw, blended: close to it where the colour map is light, never identical.
@@ -74,7 +77,8 @@ public sealed class GradCamCliTests : IDisposable
             {
                 var c = png.GetPixel(x, y);
                 int p = (y * 64 + x) * 3;
-                Assert.InRange(c.Red, (int)Math.Floor(0.55 * pixels[p]), (int)Math.Ceiling(0.55 * pixels[p] + 0.45 * 255));
+                Assert.InRange(c.Red, (int)Math.Floor(0.55 * pixels[p]),
+                    (int)Math.Ceiling(0.55 * pixels[p] + 0.45 * 255));
                 if (c.Red != pixels[p] || c.Green != pixels[p + 1] || c.Blue != pixels[p + 2]) differing++;
             }
         Assert.True(differing > 64 * 64 / 2, $"only {differing} pixels differ from the image");
@@ -118,7 +122,8 @@ public sealed class GradCamCliTests : IDisposable
             "--output", output, "--overlay", Path.Combine(dir, "o")]);
         Assert.Equal(1, stems.ExitCode);
         Assert.Contains("stem 'cat'", stems.Error);
-        var names = CliRunner.Run(["saliency", ImagePaths[1], ImagePaths[1], "--model", Reference.Model("tiny-rn.pt"), "--output", output]);
+        var names = CliRunner.Run(["saliency", ImagePaths[1], ImagePaths[1], "--model", Reference.Model("tiny-rn.pt"),
+            "--output", output]);
         Assert.Equal(1, names.ExitCode);
         Assert.Contains("'cat.jpg'", names.Error);
         Assert.False(File.Exists(output));

@@ -19,7 +19,8 @@ public class GradCamOverlayTests
         for (int i = 0; i < map.Length; i++) map[i] = (float)random.NextDouble() * 5 - 1;
         var ours = BilinearUpsample.Resize(map, grid, size);
         using var input = tensor(map, [1, 1, grid, grid]);
-        using var expected = nn.functional.interpolate(input, [size, size], mode: InterpolationMode.Bilinear, align_corners: false);
+        using var expected = nn.functional.interpolate(input, [size, size], mode: InterpolationMode.Bilinear,
+            align_corners: false);
         var torchValues = expected.data<float>().ToArray();
         Assert.Equal(size * size, ours.Length);
         for (int i = 0; i < ours.Length; i++) Assert.Equal(torchValues[i], ours[i], 1e-5f);

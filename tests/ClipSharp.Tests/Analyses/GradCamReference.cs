@@ -16,7 +16,8 @@ sealed class GradCamReference : IDisposable
     public GradCamReference(ClipModel model, Tensor classEmbeddings, double logitScale)
     {
         pool = model.named_parameters().Where(p => p.name.StartsWith("visual.attnpool.", StringComparison.Ordinal))
-            .ToDictionary(p => p.name["visual.attnpool.".Length..], p => p.parameter.detach().to_type(ScalarType.Float64));
+            .ToDictionary(p => p.name["visual.attnpool.".Length..],
+                p => p.parameter.detach().to_type(ScalarType.Float64));
         classes = classEmbeddings.detach().to_type(ScalarType.Float64);
         scale = logitScale;
         heads = model.Config.VisionHeads;

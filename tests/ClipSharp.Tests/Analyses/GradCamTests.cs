@@ -7,7 +7,8 @@ using static TorchSharp.torch;
 namespace ClipSharp.Tests.Analyses;
 
 /// <summary>Grad-CAM on the tiny reference ResNet: autograd's ∂y/∂A agrees with finite differences of an independent
-/// float64 logit, the maps are ReLU(Σ α·A) of [G, G], y is the evaluation's logit, and a run leaves nothing behind.</summary>
+/// float64 logit, the maps are ReLU(Σ α·A) of [G, G], y is the evaluation's logit, and a run leaves nothing
+/// behind.</summary>
 public class GradCamTests
 {
     static readonly string[] Classes = ["no glasses", "glasses"];
@@ -35,7 +36,8 @@ public class GradCamTests
         {
             using var a = trace.Activation[image].to_type(ScalarType.Float64);
             using var y = reference.Logits(a);
-            TensorAssert.Close(y, trace.Logits[image], relative: 1e-5, what: $"image {image}: float64 vs autograd logits");
+            TensorAssert.Close(y, trace.Logits[image], relative: 1e-5,
+                what: $"image {image}: float64 vs autograd logits");
             for (int k = 0; k < Classes.Length; k++)
             {
                 using var grad = trace.Gradient[image, k];
@@ -52,12 +54,14 @@ public class GradCamTests
                             double fd = Difference(reference, a, k, c, i, j, h);
                             double autograd = grad[c, i, j].item<float>();
                             Assert.True(Math.Abs(fd - autograd) <= 2e-3 * Math.Abs(fd) + 1e-4 * scale,
-                                $"image {image} class {k} A[{c},{i},{j}]: finite difference {fd:E6}, autograd {autograd:E6}");
+                                $"image {image} class {k} A[{c},{i},{j}]: finite difference {fd:E6}, " +
+                                $"autograd {autograd:E6}");
                             alphaFromDifferences += fd / (g * g);
                             checkedCells++;
                         }
                     using var alpha = grad[c].mean();
-                    Assert.Equal(alphaFromDifferences, alpha.item<float>(), 2e-3 * Math.Abs(alphaFromDifferences) + 1e-4 * scale);
+                    Assert.Equal(alphaFromDifferences, alpha.item<float>(),
+                        2e-3 * Math.Abs(alphaFromDifferences) + 1e-4 * scale);
                 }
             }
         }
@@ -127,7 +131,8 @@ public class GradCamTests
         var logits = classifier.Similarity(features, ["a", "b", "c", "d"]).Logits;
         for (int i = 0; i < images.shape[0]; i++)
             for (int k = 0; k < Classes.Length; k++)
-                Assert.Equal(logits[i, k], trace.Logits[i, k].item<float>(), 1e-4 * Math.Max(1, Math.Abs(logits[i, k])));
+                Assert.Equal(logits[i, k], trace.Logits[i, k].item<float>(),
+                    1e-4 * Math.Max(1, Math.Abs(logits[i, k])));
     }
 
     [Fact]
