@@ -8,13 +8,7 @@ namespace ClipSharp.Analyses;
 public sealed record GradCamTrace(Tensor Activation, Tensor Gradient, Tensor Logits) : IDisposable
 {
     /// <summary>ReLU(Σ_c α_c·A_c) with α_c the grid mean of ∂y_k/∂A_c: [n, K, G, G], not normalised.</summary>
-    public Tensor Maps()
-    {
-        using var scope = NewDisposeScope();
-        var alpha = Gradient.mean([-2, -1]);                                   // [n, K, C]
-        var weighted = einsum("nkc,nchw->nkhw", alpha, Activation);            // Σ_c α_c·A_c
-        return scope.MoveToOuter(nn.functional.relu(weighted).contiguous());
-    }
+    public Tensor Maps() => GradCam.Weigh(Activation, Gradient);
 
     public void Dispose()
     {
