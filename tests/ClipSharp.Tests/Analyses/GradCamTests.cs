@@ -165,6 +165,23 @@ public class GradCamTests
     }
 
     [Fact]
+    public void RN50_shapes_give_7_by_7_maps_of_its_2048_channel_last_stage()
+    {
+        manual_seed(14);
+        using var model = new ClipModel(ClipConfig.RN50).PrepareForInference(); // random weights: shapes only
+        using var classifier = ZeroShotClassifier.Create(model, PromptSet.Create(Classes), Reference.Tokenizer);
+        using var gradCam = new GradCam(model, classifier);
+        Assert.Equal(7, gradCam.GridSize);
+        using var images = randn(1, 3, 224, 224);
+        using var trace = gradCam.Trace(images);
+        Assert.Equal(new long[] { 1, 2048, 7, 7 }, trace.Activation.shape);
+        using var maps = gradCam.Maps(images);
+        Assert.Equal(new long[] { 1, 2, 7, 7 }, maps.shape);
+        using var fromTrace = trace.Maps();
+        TensorAssert.Close(fromTrace, maps, relative: 1e-5, what: "RN50 maps");
+    }
+
+    [Fact]
     public void A_vision_transformer_is_refused_with_a_message_naming_the_model()
     {
         using var model = ClipModel.Load(Reference.Model("tiny-vit.pt"));
