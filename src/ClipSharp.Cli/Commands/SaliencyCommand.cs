@@ -80,7 +80,8 @@ static class SaliencyCommand
                     for (int i = 0; i < batch.Length; i++)
                         for (int k = 0; k < prompts.Classes.Count; k++)
                         {
-                            var map = batchMaps[i, k].clone();
+                            using var view = batchMaps[i, k];
+                            var map = view.clone();
                             maps[$"{Path.GetFileName(batch[i])}:{k}"] = map;
                             if (overlayDirectory is null) continue;
                             string png = Path.Combine(overlayDirectory,
@@ -95,7 +96,7 @@ static class SaliencyCommand
                     ["images"] = JsonSerializer.Serialize(paths.Select(Path.GetFileName)),
                     ["classes"] = JsonSerializer.Serialize(prompts.Classes),
                     ["templates"] = JsonSerializer.Serialize(prompts.Templates),
-                    ["what"] = "Grad-CAM of layer4 for the zero-shot logit 100·cos; " +
+                    ["what"] = "Grad-CAM of layer4 for the zero-shot logit exp(logit_scale)·cos; " +
                         "ReLU(sum_c alpha_c A_c), not normalised",
                 });
             }
