@@ -38,7 +38,8 @@ static class SaliencyCommand
             "a float32 [G, G] Grad-CAM map");
         var overlay = new Option<string?>("--overlay")
         {
-            Description = "Also write <stem>.<class>.png here: each map over the 224² crop the model saw",
+            Description = "Also write <stem>.<class>.png here: each map over the crop the model saw (224² for RN50)",
+            HelpName = "DIR",
         };
         var vocab = CommonOptions.Vocab();
         var command = new Command("saliency",
