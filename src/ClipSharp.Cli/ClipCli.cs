@@ -17,6 +17,7 @@ public static class ClipCli
         ClassifyCommand.Create(context),
         EvaluateCommand.Create(context),
         BenchCommand.Create(context),
+        SaliencyCommand.Create(context),
     };
 
     public static int Run(string[] args, TextWriter output, TextWriter error)

@@ -86,6 +86,9 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor LogitsPerImage
         return this;
     }
 
+    /// <summary>The ResNet image tower, whose two halves analyses call separately (Grad-CAM); null for a ViT.</summary>
+    internal ModifiedResNet? ResNet => visual as ModifiedResNet;
+
     public int ImageResolution => Config.ImageResolution;
     public int ContextLength => Config.ContextLength;
 

@@ -88,11 +88,22 @@ public sealed class ModifiedResNet : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = torch.NewDisposeScope();
+        return scope.MoveToOuter(Stages(x).Then(attnpool.call));
+    }
+
+    /// <summary>The first half of the tower: stem to <c>layer4</c>, float32 [N, C, G, G], the attention pool's input
+    /// (analyses such as Grad-CAM differentiate with respect to it).</summary>
+    internal Tensor Stages(Tensor x)
+    {
+        using var scope = torch.NewDisposeScope();
         var h = (folded ? InferenceLayout.ChannelsLast(x) : x.alias()).Then(conv1.call).Then(t => Norm(bn1, t)).Then(relu1.call)
             .Then(conv2.call).Then(t => Norm(bn2, t)).Then(relu2.call)
             .Then(conv3.call).Then(t => Norm(bn3, t)).Then(relu3.call)
             .Then(avgpool.call).Then(t => t.to_type(blockType));
         foreach (var block in Blocks) h = h.Then(block.call);
-        return scope.MoveToOuter(h.Then(t => t.to_type(ScalarType.Float32)).Then(attnpool.call));
+        return scope.MoveToOuter(h.Then(t => t.to_type(ScalarType.Float32)));
     }
+
+    /// <summary>The second half: the attention pool of <see cref="Stages"/>' output, [N, D].</summary>
+    internal Tensor Pool(Tensor features) => attnpool.call(features);
 }

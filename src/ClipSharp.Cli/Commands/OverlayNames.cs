@@ -1,0 +1,26 @@
+using System.Text;
+
+namespace ClipSharp.Cli.Commands;
+
+/// <summary>File-name parts for saliency overlays: each class as a lowercase slug ("no glasses" → "no-glasses"),
+/// unique among the classes.</summary>
+static class OverlayNames
+{
+    public static string[] ClassSlugs(IReadOnlyList<string> classes)
+    {
+        var slugs = classes.Select(Slug).ToArray();
+        for (int k = 0; k < slugs.Length; k++)
+            if (slugs[k].Length == 0 || Array.IndexOf(slugs, slugs[k]) != k)
+                slugs[k] = $"{slugs[k]}-{k}".TrimStart('-');
+        return slugs;
+    }
+
+    static string Slug(string name)
+    {
+        var slug = new StringBuilder();
+        foreach (char c in name.ToLowerInvariant())
+            if (char.IsAsciiLetterOrDigit(c)) slug.Append(c);
+            else if (slug.Length > 0 && slug[^1] != '-') slug.Append('-');
+        return slug.ToString().TrimEnd('-');
+    }
+}
