@@ -45,8 +45,9 @@ public static class AtomicFile
     public static void WriteAllText(string path, string text) =>
         Write(path, stream => { using var writer = new StreamWriter(stream, leaveOpen: true); writer.Write(text); });
 
-    /// <summary>Deletes <c>NAME.PID.RANDOM.partial</c> files in <paramref name="directory"/> whose writer is gone: the
-    /// pid runs no process and the file's lock can be taken. Anything else (a live writer, another name) is left.</summary>
+    /// <summary>Deletes <c>NAME.PID.RANDOM.partial</c> files in <paramref name="directory"/> whose writer is gone:
+    /// the pid runs no process and the file's lock can be taken. Anything else (a live writer, another name) is
+    /// left.</summary>
     static void DeleteStalePartials(string directory, string name)
     {
         var pattern = new Regex($"^{Regex.Escape(name)}\\.(\\d{{1,10}})\\.[0-9a-f]{{32}}{Regex.Escape(Suffix)}$");

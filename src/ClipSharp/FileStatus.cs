@@ -31,8 +31,9 @@ public readonly record struct FileStatus(FileKind Kind, ulong Device, ulong Inod
         FileStatus x = OfTarget(a), y = OfTarget(b);
         if (x.Kind == FileKind.Missing || y.Kind == FileKind.Missing) return false;
         if (x.HasIdentity && y.HasIdentity) return x.Device == y.Device && x.Inode == y.Inode;
+        bool caseless = OperatingSystem.IsWindows() || OperatingSystem.IsMacOS();
         return string.Equals(ResolvedFullPath(a), ResolvedFullPath(b),
-            OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
+            caseless ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
     }
 
     static FileStatus Query(string path, bool followLinks)

@@ -10,8 +10,8 @@ namespace ClipSharp;
 public static class OutputPath
 {
     /// <summary>What the help of an output option says about these rules.</summary>
-    public const string HelpNote =
-        "written as a regular file; a symbolic link, device, FIFO or directory there, or an input of the command, is refused";
+    public const string HelpNote = "written as a regular file; a symbolic link, device, FIFO or directory there, " +
+        "or an input of the command, is refused";
 
     /// <summary>Throws <see cref="OutputPathException"/> unless <paramref name="output"/> may be written: see the
     /// class. <paramref name="inputs"/> are the files the command reads (null or missing ones are ignored).</summary>
@@ -20,14 +20,15 @@ public static class OutputPath
         string full = CheckKind(output);
         foreach (var input in inputs)
             if (input is { Length: > 0 } && FileStatus.SameFile(full, input))
-                throw new OutputPathException(input == output
-                    ? $"Output '{output}' is also an input of this command: writing it would destroy the input; choose another output path"
-                    : $"Output '{output}' is the same file as the input '{input}': writing it would destroy the input; " +
-                      "choose another output path");
+                throw new OutputPathException((input == output
+                    ? $"Output '{output}' is also an input of this command"
+                    : $"Output '{output}' is the same file as the input '{input}'") +
+                    ": writing it would destroy the input; choose another output path");
     }
 
-    /// <summary>Throws <see cref="OutputPathException"/> unless nothing or a regular file is at <paramref name="output"/>;
-    /// returns its full path, the one a writer writes (a/../x is x even when a does not exist).</summary>
+    /// <summary>Throws <see cref="OutputPathException"/> unless nothing or a regular file is at
+    /// <paramref name="output"/>; returns its full path, the one a writer writes (a/../x is x even when a does not
+    /// exist).</summary>
     public static string CheckKind(string output)
     {
         if (string.IsNullOrWhiteSpace(output)) throw new OutputPathException("The output path is empty");
@@ -41,8 +42,8 @@ public static class OutputPath
         string? problem = status.Kind switch
         {
             FileKind.Missing or FileKind.RegularFile => null,
-            FileKind.SymbolicLink => $"is a symbolic link (to '{LinkTarget(full)}'); outputs are never written through " +
-                                     "or over a link: give the real path or remove the link",
+            FileKind.SymbolicLink => $"is a symbolic link (to '{LinkTarget(full)}'); outputs are never written " +
+                                     "through or over a link: give the real path or remove the link",
             FileKind.Directory => "is a directory, not a file: give a file name",
             FileKind.CharacterDevice => "is a character device, not a regular file; it is never replaced",
             FileKind.BlockDevice => "is a block device, not a regular file; it is never replaced",

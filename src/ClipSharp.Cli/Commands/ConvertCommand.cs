@@ -11,7 +11,8 @@ static class ConvertCommand
     public static Command Create(CliContext context)
     {
         var input = new Argument<string>("input") { Description = "A released TorchScript .pt, a torch.save state dict, or safetensors" };
-        var output = new Argument<string>("output") { Description = $"The .safetensors file to write ({OutputPath.HelpNote})" };
+        var output = new Argument<string>("output")
+            { Description = $"The .safetensors file to write ({OutputPath.HelpNote})" };
         var dtype = new Option<string>("--dtype") { Description = "Floating-point tensors are written as float32 (default) or float16", DefaultValueFactory = _ => "float32" };
         dtype.AcceptOnlyFromAmong("float32", "float16");
         var command = new Command("convert", "Convert a CLIP checkpoint to safetensors (config in its metadata)") { input, output, dtype };

@@ -56,7 +56,8 @@ static class EvaluateCommand
             int warned = 0; // the cache's warnings go to stderr as they appear: after loading it, after saving it
             void ShowCacheWarnings()
             {
-                for (var all = cache?.Warnings ?? []; warned < all.Count; warned++) context.Error.WriteLine($"warning: {all[warned]}");
+                for (var all = cache?.Warnings ?? []; warned < all.Count; warned++)
+                    context.Error.WriteLine($"warning: {all[warned]}");
             }
             ShowCacheWarnings();
             using var classifier = ZeroShotClassifier.Create(clip, promptSet, ClipTokenizer.Load(parse.GetValue(vocab)));

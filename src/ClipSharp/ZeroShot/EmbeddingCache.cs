@@ -47,15 +47,17 @@ public sealed class EmbeddingCache : IDisposable
     public EmbeddingCache(string directory, string modelChecksum, int imageSize, int embedDim,
         ScalarType imageDType = ScalarType.Float32)
     {
-        if (modelChecksum.Length < 16) throw new ArgumentException($"A model checksum has at least 16 characters; got '{modelChecksum}'");
+        if (modelChecksum.Length < 16)
+            throw new ArgumentException($"A model checksum has at least 16 characters; got '{modelChecksum}'");
         if (embedDim < 1) throw new ArgumentException($"The embedding width must be positive; got {embedDim}");
         this.embedDim = embedDim;
         string precision = imageDType == ScalarType.Float32 ? "" : $"-{imageDType.ToString().ToLowerInvariant()}";
         path = Path.Combine(directory, $"{modelChecksum[..16]}-{imageSize}px{precision}.safetensors");
         metadata = new()
         {
-            ["model_sha256"] = modelChecksum, ["image_size"] = imageSize.ToString(), ["preprocessing"] = PreprocessingVersion,
-            ["image_dtype"] = imageDType.ToString(), ["embed_dim"] = embedDim.ToString(),
+            ["model_sha256"] = modelChecksum, ["image_size"] = imageSize.ToString(),
+            ["preprocessing"] = PreprocessingVersion, ["image_dtype"] = imageDType.ToString(),
+            ["embed_dim"] = embedDim.ToString(),
         };
         var stored = ReadStored(skip: null, out bool clean);
         foreach (var (key, tensor) in stored) entries[key] = tensor;
@@ -75,7 +77,7 @@ public sealed class EmbeddingCache : IDisposable
     /// <summary>The key of an image: the SHA-256 of its file's bytes.</summary>
     public static string ContentKey(byte[] imageFile) => Convert.ToHexStringLower(SHA256.HashData(imageFile));
 
-    /// <summary>The checksum an entry is stored with: the SHA-256 of its key, a zero byte and its float32 bytes.</summary>
+    /// <summary>The checksum an entry is stored with: SHA-256 of its key, a zero byte and its float32 bytes.</summary>
     public static string EntryChecksum(string contentKey, Tensor embedding)
     {
         var key = Encoding.UTF8.GetBytes(contentKey);
@@ -92,11 +94,13 @@ public sealed class EmbeddingCache : IDisposable
         lock (entries) return entries.TryGetValue(contentKey, out var t) ? t.alias() : null;
     }
 
-    /// <summary>Stores an image's embedding ([D] float); one with NaN or infinite values is not stored (a warning).</summary>
+    /// <summary>Stores an image's embedding ([D] float); one with NaN or infinite values is not stored (a
+    /// warning).</summary>
     public void Add(string contentKey, Tensor embedding)
     {
         if (embedding.shape is not [var width] || width != embedDim)
-            throw new ArgumentException($"The embedding cache '{path}' holds [{embedDim}] embeddings; got {TensorBytes.Shape(embedding.shape)}");
+            throw new ArgumentException($"The embedding cache '{path}' holds [{embedDim}] embeddings; " +
+                $"got {TensorBytes.Shape(embedding.shape)}");
         var copy = embedding.detach().to_type(ScalarType.Float32).contiguous().clone();
         lock (entries)
         {
@@ -125,7 +129,8 @@ public sealed class EmbeddingCache : IDisposable
                 using var fileLock = AcquireLock();
                 if (fileLock is null)
                 {
-                    Warn($"The embedding cache '{path}' was not saved: another process held '{path}.lock' for {LockTimeout.TotalSeconds:0} s");
+                    Warn($"The embedding cache '{path}' was not saved: another process held '{path}.lock' " +
+                         $"for {LockTimeout.TotalSeconds:0} s");
                     return;
                 }
                 foreach (var (key, tensor) in ReadStored(skip: entries.Keys.ToHashSet(), out _)) entries[key] = tensor;
@@ -188,7 +193,8 @@ public sealed class EmbeddingCache : IDisposable
                 }
                 clean = false;
                 if (++dropped <= MaxEntryWarnings)
-                    Warn($"The embedding cache '{path}': entry '{key}' {problem}; it is not used (the image is encoded again)");
+                    Warn($"The embedding cache '{path}': entry '{key}' {problem}; " +
+                         "it is not used (the image is encoded again)");
             }
             if (dropped > MaxEntryWarnings)
                 Warn($"The embedding cache '{path}': {dropped - MaxEntryWarnings} more bad entries are not used");
@@ -216,7 +222,8 @@ public sealed class EmbeddingCache : IDisposable
     }
 
     /// <summary>The exclusive lock on <c>FILE.lock</c> (FileShare.None is an exclusive flock on Unix), or null after
-    /// <see cref="LockTimeout"/>. The lock file is never deleted: deleting it would let two writers lock two files.</summary>
+    /// <see cref="LockTimeout"/>. The lock file is never deleted: deleting it would let two writers lock two
+    /// files.</summary>
     FileStream? AcquireLock()
     {
         const int SharingViolation = unchecked((int)0x80070020);

@@ -57,7 +57,8 @@ public class EmbeddingCacheConcurrencyTests : IDisposable
             evaluator.Evaluate(LabeledImageSet.Load(Reference.Images, Classes, labels), classifier);
             return evaluator.EncodedImages;
         }
-        var runs = await Task.WhenAll(Task.Run(() => Evaluate(modelA, cacheA, a)), Task.Run(() => Evaluate(modelB, cacheB, b)));
+        var runs = await Task.WhenAll(
+            Task.Run(() => Evaluate(modelA, cacheA, a)), Task.Run(() => Evaluate(modelB, cacheB, b)));
         Assert.Equal(27, runs.Sum());
         Assert.Empty(cacheA.Warnings);
         Assert.Empty(cacheB.Warnings);
@@ -71,9 +72,13 @@ public class EmbeddingCacheConcurrencyTests : IDisposable
         string clip = Path.Combine(AppContext.BaseDirectory, "clip.dll");
         Process Start(string labels)
         {
-            var start = new ProcessStartInfo("dotnet", ["exec", clip, "evaluate", "--model", Reference.Model("tiny-rn.pt"),
-                "--data", Reference.Images, "--labels", labels, "--vocab", Reference.Vocab, "--cache", CacheDir])
-            { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = dir };
+            var start = new ProcessStartInfo("dotnet", ["exec", clip, "evaluate",
+                "--model", Reference.Model("tiny-rn.pt"), "--data", Reference.Images, "--labels", labels,
+                "--vocab", Reference.Vocab, "--cache", CacheDir])
+            {
+                RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+                WorkingDirectory = dir,
+            };
             return Process.Start(start)!;
         }
         using var first = Start(a);
@@ -109,7 +114,8 @@ public class EmbeddingCacheConcurrencyTests : IDisposable
             Assert.False(save.IsCompleted, "the save did not wait for the lock");
             Assert.False(File.Exists(cache.FilePath));
         }
-        Assert.True(await Task.WhenAny(save, Task.Delay(TimeSpan.FromSeconds(60))) == save, "the save never took the freed lock");
+        var finished = await Task.WhenAny(save, Task.Delay(TimeSpan.FromSeconds(60)));
+        Assert.True(finished == save, "the save never took the freed lock");
         Assert.True(File.Exists(cache.FilePath));
         Assert.Empty(cache.Warnings);
     }

@@ -16,7 +16,8 @@ public class EmbeddingCacheTamperTests : IDisposable
     string CacheDir => Path.Combine(dir, "cache");
     public void Dispose() => Directory.Delete(dir, true);
 
-    static string KeyOf(string image) => EmbeddingCache.ContentKey(File.ReadAllBytes(Path.Combine(Reference.Images, image)));
+    static string KeyOf(string image) =>
+        EmbeddingCache.ContentKey(File.ReadAllBytes(Path.Combine(Reference.Images, image)));
 
     sealed record Run(EvaluationResult Result, int Encoded, IReadOnlyList<string> Warnings, string CacheFile);
 
@@ -32,11 +33,12 @@ public class EmbeddingCacheTamperTests : IDisposable
 
     static void AssertSameResult(EvaluationResult expected, EvaluationResult actual)
     {
-        Assert.Equal(expected.Predictions.Select(p => (p.File, p.Prediction)), actual.Predictions.Select(p => (p.File, p.Prediction)));
-        for (int i = 0; i < expected.Predictions.Count; i++)
+        Assert.Equal(expected.Predictions.Select(p => (p.File, p.Prediction)),
+            actual.Predictions.Select(p => (p.File, p.Prediction)));
+        foreach (var (want, got) in expected.Predictions.Zip(actual.Predictions))
             for (int c = 0; c < Classes.Length; c++)
-                Assert.True(Math.Abs(expected.Predictions[i].Probabilities[c] - actual.Predictions[i].Probabilities[c]) < 1e-5,
-                    $"{expected.Predictions[i].File}: p_{c} {actual.Predictions[i].Probabilities[c]} vs {expected.Predictions[i].Probabilities[c]}");
+                Assert.True(Math.Abs(want.Probabilities[c] - got.Probabilities[c]) < 1e-5,
+                    $"{want.File}: p_{c} {got.Probabilities[c]} vs {want.Probabilities[c]}");
         Assert.Equal(expected.Accuracy, actual.Accuracy);
     }
 

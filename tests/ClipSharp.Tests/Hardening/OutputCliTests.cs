@@ -3,8 +3,9 @@ using static ClipSharp.Tests.Hardening.OutputTestFiles;
 
 namespace ClipSharp.Tests.Hardening;
 
-/// <summary>Every <c>clip</c> verb that writes a file refuses to write over one of its own inputs (by any spelling)
-/// or over anything but a regular file, in one line naming the path, with exit code 1 and the inputs unchanged.</summary>
+/// <summary>Every <c>clip</c> verb that writes a file refuses to write over one of its own inputs (by any
+/// spelling) or over anything but a regular file, in one line naming the path, with exit code 1 and the inputs
+/// unchanged.</summary>
 public class OutputCliTests : IDisposable
 {
     readonly string dir = Directory.CreateTempSubdirectory("clip-output-cli-").FullName;
@@ -18,7 +19,8 @@ public class OutputCliTests : IDisposable
         return path;
     }
 
-    /// <summary>Runs clip, which must refuse naming <paramref name="output"/>, and leave every input as it was.</summary>
+    /// <summary>Runs clip, which must refuse naming <paramref name="output"/> and leave every input as it was.
+    /// </summary>
     static void Refused(string output, string[] inputs, params string[] args)
     {
         var before = inputs.Select(Sha256).ToList();
@@ -78,8 +80,9 @@ public class OutputCliTests : IDisposable
         var (data, labels, image) = LabelledSet();
         string prompts = Path.Combine(dir, "prompts.txt"), model = Model();
         File.WriteAllText(prompts, "a photo of {}.\n");
-        string[] Args(string output) => ["evaluate", "--model", model, "--data", data, "--labels", labels, "--prompts", prompts,
-            "--vocab", Reference.Vocab, "--cache", Path.Combine(dir, "cache"), "--output", output];
+        string cache = Path.Combine(dir, "cache");
+        string[] Args(string output) => ["evaluate", "--model", model, "--data", data, "--labels", labels,
+            "--prompts", prompts, "--vocab", Reference.Vocab, "--cache", cache, "--output", output];
         string[] inputs = [labels, image, prompts, model];
         Refused(labels, inputs, Args(labels));
         Refused(Path.Combine(data, ".", "labels.csv"), inputs, Args(Path.Combine(data, ".", "labels.csv")));

@@ -27,7 +27,8 @@ public class OutputPathTests : IDisposable
         string fifo = Path.Combine(dir, "pipe.csv");
         MakeFifo(fifo);
         var write = Task.Run(() => Writes(fifo)); // opening a FIFO would block: a hang fails the wait below
-        Assert.True(await Task.WhenAny(write, Task.Delay(TimeSpan.FromSeconds(30))) == write, "writing over a FIFO hung");
+        var finished = await Task.WhenAny(write, Task.Delay(TimeSpan.FromSeconds(30)));
+        Assert.True(finished == write, "writing over a FIFO hung");
         var e = await Assert.ThrowsAsync<OutputPathException>(() => write);
         Assert.Contains(fifo, e.Message);
         Assert.Contains("FIFO", e.Message);
@@ -86,8 +87,8 @@ public class OutputPathTests : IDisposable
         string link = Path.Combine(dir, "link.safetensors"), hard = Path.Combine(dir, "hard.safetensors");
         File.CreateSymbolicLink(link, input);
         MakeHardLink(input, hard);
-        string[] spellings = [input, Path.Combine(dir, ".", "x.safetensors"), Path.Combine(dir, "a", "..", "x.safetensors"),
-            Path.Combine(dir, "missing", "..", "x.safetensors"), hard];
+        string[] spellings = [input, Path.Combine(dir, ".", "x.safetensors"),
+            Path.Combine(dir, "a", "..", "x.safetensors"), Path.Combine(dir, "missing", "..", "x.safetensors"), hard];
         foreach (var output in spellings)
         {
             var e = Assert.Throws<OutputPathException>(() => OutputPath.Check(output, [null, input]));
@@ -107,10 +108,13 @@ public class OutputPathTests : IDisposable
         string dead = $"{output}.{DeadPid()}.{Guid.NewGuid():N}.partial";
         string deadButLocked = $"{output}.{DeadPid()}.{Guid.NewGuid():N}.partial";
         string alive = $"{output}.{Environment.ProcessId}.{Guid.NewGuid():N}.partial";
-        string otherName = $"{output}.backup.partial", otherFile = Path.Combine(dir, $"other.safetensors.{DeadPid()}.{Guid.NewGuid():N}.partial");
-        foreach (var f in new[] { dead, deadButLocked, alive, otherName, otherFile }) File.WriteAllBytes(f, new byte[1000]);
+        string otherName = $"{output}.backup.partial";
+        string otherFile = Path.Combine(dir, $"other.safetensors.{DeadPid()}.{Guid.NewGuid():N}.partial");
+        foreach (var f in new[] { dead, deadButLocked, alive, otherName, otherFile })
+            File.WriteAllBytes(f, new byte[1000]);
 
-        using (new FileStream(deadButLocked, FileMode.Open, FileAccess.ReadWrite, FileShare.None)) // a writer still at work
+        // deadButLocked: a writer still at work holds its lock (the pid alone could have been reused)
+        using (new FileStream(deadButLocked, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
             Writes(output);
 
         Assert.False(File.Exists(dead), "a dead process's .partial file survived");

@@ -29,7 +29,7 @@ static class OutputTestFiles
         return process.Id;
     }
 
-    /// <summary>The kind of a path as <c>stat -c %F</c> reports it (an independent witness of the library's view).</summary>
+    /// <summary>The kind of a path as <c>stat -c %F</c> reports it: a witness independent of the library.</summary>
     public static string StatKind(string path)
     {
         using var process = Process.Start(new ProcessStartInfo("stat", ["-c", "%F", path])
