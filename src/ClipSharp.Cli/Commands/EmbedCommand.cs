@@ -35,8 +35,8 @@ static class EmbedCommand
             if (imagePaths.Length == 0 && allTexts.Count == 0) throw new CliException("Nothing to embed: give --image, --text or --text-file");
 
             using var clip = ClipModel.Load(parse.GetValue(model)!, progress: context.DownloadProgress(), imageDType: CommonOptions.ScalarTypeOf(parse.GetValue(dtype)!));
-            OutputPath.Check(parse.GetValue(output)!,
-                [parse.GetValue(textFile), clip.SourcePath, parse.GetValue(vocab), .. imagePaths]);
+            string? vocabPath = allTexts.Count > 0 ? BpeVocabulary.Locate(parse.GetValue(vocab)) : null;
+            OutputPath.Check(parse.GetValue(output)!, [parse.GetValue(textFile), clip.SourcePath, vocabPath, .. imagePaths]);
             var tokenizer = allTexts.Count > 0 ? ClipTokenizer.Load(parse.GetValue(vocab)) : null;
             using var imageFeatures = EncodeImages(clip, imagePaths, context);
             using var textFeatures = tokenizer is null

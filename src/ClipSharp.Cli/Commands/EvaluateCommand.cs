@@ -50,8 +50,8 @@ static class EvaluateCommand
 
             using var clip = ClipModel.Load(parse.GetValue(model)!, progress: context.DownloadProgress(), imageDType: CommonOptions.ScalarTypeOf(parse.GetValue(dtype)!));
             if (parse.GetValue(output) is { } target) // before the work: the per-image CSV must not replace an input
-                OutputPath.Check(target, [parse.GetValue(labels), parse.GetValue(prompts), clip.SourcePath,
-                    parse.GetValue(vocab), .. set.Images.Select(i => i.Path)]);
+                OutputPath.Check(target, [set.Source, parse.GetValue(prompts), clip.SourcePath,
+                    BpeVocabulary.Locate(parse.GetValue(vocab)), .. set.Images.Select(i => i.Path)]);
             using var cache = parse.GetValue(noCache) ? null : EmbeddingCache.For(clip, parse.GetValue(cacheDir));
             int warned = 0; // the cache's warnings go to stderr as they appear: after loading it, after saving it
             void ShowCacheWarnings()

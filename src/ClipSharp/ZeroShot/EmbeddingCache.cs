@@ -194,7 +194,7 @@ public sealed class EmbeddingCache : IDisposable
                 clean = false;
                 if (++dropped <= MaxEntryWarnings)
                     Warn($"The embedding cache '{path}': entry '{key}' {problem}; " +
-                         "it is not used (the image is encoded again)");
+                         "it is dropped, never used (the image is encoded again when needed)");
             }
             if (dropped > MaxEntryWarnings)
                 Warn($"The embedding cache '{path}': {dropped - MaxEntryWarnings} more bad entries are not used");
@@ -226,12 +226,14 @@ public sealed class EmbeddingCache : IDisposable
     /// files.</summary>
     FileStream? AcquireLock()
     {
-        const int SharingViolation = unchecked((int)0x80070020);
+        // Taken by another writer: .NET reports the errno, EWOULDBLOCK (11 on Linux, 35 on macOS), or on Windows
+        // a sharing violation. Any other error is not worth waiting for.
+        const int Linux = 11, MacOS = 35, Windows = unchecked((int)0x80070020);
         var clock = Stopwatch.StartNew();
         while (true)
         {
             try { return new FileStream(path + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None); }
-            catch (IOException e) when (e.HResult == SharingViolation || e.GetType() == typeof(IOException))
+            catch (IOException e) when (e.HResult is Linux or MacOS or Windows)
             {
                 if (clock.Elapsed >= LockTimeout) return null;
                 Thread.Sleep(25);

@@ -91,6 +91,11 @@ public class OutputCliTests : IDisposable
         Refused(model, inputs, Args(model));
         Refused("/dev/null", inputs, Args("/dev/null"));
 
+        // The labels file found by default (DATA/labels.csv, no --labels) is an input too.
+        string[] defaultLabels = ["evaluate", "--model", model, "--data", data, "--vocab", Reference.Vocab,
+            "--cache", cache, "--output", labels];
+        Refused(labels, inputs, defaultLabels);
+
         string results = Path.Combine(dir, "results.csv");
         var run = CliRunner.Run(Args(results));
         Assert.True(run.ExitCode == 0, run.Error);
@@ -109,6 +114,8 @@ public class OutputCliTests : IDisposable
         Refused(image, inputs, Args(image));
         Refused(texts, inputs, Args(texts));
         Refused(model, inputs, Args(model));
+        string vocab = Copy(Reference.Vocab);
+        Refused(vocab, [vocab, texts], "embed", "--model", model, "--text", "glasses", "--vocab", vocab, "--output", vocab);
         string link = Path.Combine(dir, "texts-link.txt");
         File.CreateSymbolicLink(link, texts);
         Refused(link, inputs, Args(link));
