@@ -36,7 +36,8 @@ static class EmbedCommand
 
             using var clip = ClipModel.Load(parse.GetValue(model)!, progress: context.DownloadProgress(), imageDType: CommonOptions.ScalarTypeOf(parse.GetValue(dtype)!));
             string? vocabPath = allTexts.Count > 0 ? BpeVocabulary.Locate(parse.GetValue(vocab)) : null;
-            OutputPath.Check(parse.GetValue(output)!, [parse.GetValue(textFile), clip.SourcePath, vocabPath, .. imagePaths]);
+            OutputPath.Check(parse.GetValue(output)!,
+                [parse.GetValue(textFile), clip.SourcePath, vocabPath, .. imagePaths]);
             var tokenizer = allTexts.Count > 0 ? ClipTokenizer.Load(parse.GetValue(vocab)) : null;
             using var imageFeatures = EncodeImages(clip, imagePaths, context);
             using var textFeatures = tokenizer is null

@@ -115,7 +115,8 @@ public class OutputCliTests : IDisposable
         Refused(texts, inputs, Args(texts));
         Refused(model, inputs, Args(model));
         string vocab = Copy(Reference.Vocab);
-        Refused(vocab, [vocab, texts], "embed", "--model", model, "--text", "glasses", "--vocab", vocab, "--output", vocab);
+        Refused(vocab, [vocab, texts],
+            "embed", "--model", model, "--text", "glasses", "--vocab", vocab, "--output", vocab);
         string link = Path.Combine(dir, "texts-link.txt");
         File.CreateSymbolicLink(link, texts);
         Refused(link, inputs, Args(link));
