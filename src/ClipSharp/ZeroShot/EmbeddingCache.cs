@@ -164,7 +164,14 @@ public sealed class EmbeddingCache : IDisposable
     {
         var valid = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         clean = true;
-        if (FileStatus.OfEntry(path).Kind == FileKind.Missing) return valid;
+        var kind = FileStatus.OfTarget(path).Kind;
+        if (kind == FileKind.Missing) return valid;
+        if (kind != FileKind.RegularFile) // a FIFO would block the reader forever
+        {
+            Warn($"The embedding cache '{path}' is not a regular file ({kind}): it is not used");
+            clean = false;
+            return valid;
+        }
         Checkpoint stored;
         try { stored = SafeTensors.Read(path); }
         catch (Exception e) when (e is ClipSharpException or IOException or UnauthorizedAccessException)

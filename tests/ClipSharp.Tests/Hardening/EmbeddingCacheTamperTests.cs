@@ -129,6 +129,28 @@ public class EmbeddingCacheTamperTests : IDisposable
         Assert.Equal(0, Evaluate(model).Encoded);
     }
 
+    [Theory]
+    [InlineData("fifo")]
+    [InlineData("directory")]
+    public async Task A_cache_path_that_is_not_a_regular_file_is_not_used_and_does_not_block(string what)
+    {
+        using var model = ClipModel.Load(Reference.Model("tiny-rn.pt"));
+        string cacheFile;
+        using (var probe = EmbeddingCache.For(model, CacheDir)) cacheFile = probe.FilePath;
+        Directory.CreateDirectory(CacheDir);
+        if (what == "fifo") OutputTestFiles.MakeFifo(cacheFile);
+        else Directory.CreateDirectory(cacheFile);
+
+        var evaluation = Task.Run(() => Evaluate(model));
+        var finished = await Task.WhenAny(evaluation, Task.Delay(TimeSpan.FromMinutes(2)));
+        Assert.True(finished == evaluation, $"an evaluation with a {what} as its cache file hung");
+        var run = await evaluation;
+        Assert.Equal(27, run.Encoded);
+        Assert.Contains(run.Warnings, w => w.Contains(cacheFile) && w.Contains("not a regular file"));
+        Assert.Contains(run.Warnings, w => w.Contains(cacheFile) && w.Contains("not saved"));
+        Assert.Equal(what == "fifo" ? "fifo" : "directory", OutputTestFiles.StatKind(cacheFile));
+    }
+
     [Fact]
     public void Clip_evaluate_prints_the_cache_warning_on_stderr_and_the_untampered_accuracy()
     {
