@@ -18,6 +18,7 @@ public static class OutputPath
     public static void Check(string output, IEnumerable<string?> inputs)
     {
         string full = CheckKind(output);
+        if (FileStatus.OfTarget(full).Kind == FileKind.Missing) return; // a new file is no input
         foreach (var input in inputs)
             if (input is { Length: > 0 } && FileStatus.SameFile(full, input))
                 throw new OutputPathException((input == output
