@@ -41,7 +41,8 @@ public sealed record EvaluationTiming(string Dtype, int Images, double EncodeSec
         string cacheDirectory = Path.Combine(Path.GetTempPath(), $"clip-bench-cache-{Guid.NewGuid():N}");
         try
         {
-            using var cache = new EmbeddingCache(cacheDirectory, new string('0', 64), model.ImageResolution, model.ImageDType);
+            using var cache = new EmbeddingCache(cacheDirectory, new string('0', 64), model.ImageResolution,
+                model.Config.EmbedDim, model.ImageDType);
             double first = Time(() => Evaluate(model, set, cache, PromptSet.Create(Classes), tokenizer));
             var evaluator = new Evaluator(model, cache);
             var clock = Stopwatch.StartNew();

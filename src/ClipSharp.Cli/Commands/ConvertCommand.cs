@@ -11,7 +11,8 @@ static class ConvertCommand
     public static Command Create(CliContext context)
     {
         var input = new Argument<string>("input") { Description = "A released TorchScript .pt, a torch.save state dict, or safetensors" };
-        var output = new Argument<string>("output") { Description = "The .safetensors file to write" };
+        var output = new Argument<string>("output")
+            { Description = $"The .safetensors file to write ({OutputPath.HelpNote})" };
         var dtype = new Option<string>("--dtype") { Description = "Floating-point tensors are written as float32 (default) or float16", DefaultValueFactory = _ => "float32" };
         dtype.AcceptOnlyFromAmong("float32", "float16");
         var command = new Command("convert", "Convert a CLIP checkpoint to safetensors (config in its metadata)") { input, output, dtype };
@@ -19,6 +20,7 @@ static class ConvertCommand
         {
             string source = parse.GetValue(input)!, target = parse.GetValue(output)!;
             var type = parse.GetValue(dtype) == "float16" ? ScalarType.Float16 : ScalarType.Float32;
+            OutputPath.Check(target, [source]);
             using var checkpoint = CheckpointReader.Read(source);
             ClipConfig config;
             using (var check = ClipModel.FromStateDict(checkpoint.Tensors, source)) config = check.Config; // a complete, consistent CLIP state dict

@@ -19,7 +19,8 @@ static class EmbedCommand
         var images = new Option<string[]>("--image") { Description = "An image to embed (repeatable)" };
         var texts = new Option<string[]>("--text") { Description = "A text to embed (repeatable)" };
         var textFile = new Option<string?>("--text-file") { Description = "A file of texts, one a line" };
-        var output = CommonOptions.Output("The .safetensors file: image_features [n,D], text_features [m,D], logits_per_image [n,m], float32");
+        var output = CommonOptions.Output("The .safetensors file: image_features [n,D], text_features [m,D], " +
+            $"logits_per_image [n,m], float32; {OutputPath.HelpNote}");
         var vocab = CommonOptions.Vocab();
         var command = new Command("embed", "Encode images and texts with a CLIP model") { model, dtype, images, texts, textFile, output, vocab };
         command.SetAction(parse =>
@@ -31,6 +32,9 @@ static class EmbedCommand
             if (imagePaths.Length == 0 && allTexts.Count == 0) throw new CliException("Nothing to embed: give --image, --text or --text-file");
 
             using var clip = ClipModel.Load(parse.GetValue(model)!, progress: context.DownloadProgress(), imageDType: CommonOptions.ScalarTypeOf(parse.GetValue(dtype)!));
+            string? vocabPath = allTexts.Count > 0 ? BpeVocabulary.Locate(parse.GetValue(vocab)) : null;
+            OutputPath.Check(parse.GetValue(output)!,
+                [parse.GetValue(textFile), clip.SourcePath, vocabPath, .. imagePaths]);
             var tokenizer = allTexts.Count > 0 ? ClipTokenizer.Load(parse.GetValue(vocab)) : null;
             using var imageFeatures = EncodeImages(clip, imagePaths, context);
             using var textFeatures = tokenizer is null

@@ -29,7 +29,8 @@ static class EvaluateCommand
                 "round-robin across the classes (each class's first files by name, in turn)",
             DefaultValueFactory = _ => 100,
         };
-        var output = new Option<string?>("--output", "-o") { Description = "Write the per-image CSV (file,label,prediction,p_<class>…)" };
+        var output = new Option<string?>("--output", "-o")
+            { Description = $"Write the per-image CSV (file,label,prediction,p_<class>…); {OutputPath.HelpNote}" };
         var skipMissing = new Option<bool>("--skip-missing") { Description = "Leave out rows whose image is missing, and list them" };
         var cacheDir = new Option<string?>("--cache") { Description = "The embedding cache folder (default .cache/embeddings)" };
         var noCache = new Option<bool>("--no-cache") { Description = "Encode every image, store nothing" };
@@ -60,9 +61,20 @@ static class EvaluateCommand
             foreach (var s in set.Skipped) context.Error.WriteLine($"skipped: {s}");
 
             using var clip = ClipModel.Load(parse.GetValue(model)!, progress: context.DownloadProgress(), imageDType: CommonOptions.ScalarTypeOf(parse.GetValue(dtype)!));
+            if (parse.GetValue(output) is { } target) // before the work: the per-image CSV must not replace an input
+                OutputPath.Check(target, [set.Source, parse.GetValue(prompts), clip.SourcePath,
+                    BpeVocabulary.Locate(parse.GetValue(vocab)), .. set.Images.Select(i => i.Path)]);
             using var cache = parse.GetValue(noCache) ? null : EmbeddingCache.For(clip, parse.GetValue(cacheDir));
+            int warned = 0; // the cache's warnings go to stderr as they appear: after loading it, after saving it
+            void ShowCacheWarnings()
+            {
+                for (var all = cache?.Warnings ?? []; warned < all.Count; warned++)
+                    context.Error.WriteLine($"warning: {all[warned]}");
+            }
+            ShowCacheWarnings();
             using var classifier = ZeroShotClassifier.Create(clip, promptSet, ClipTokenizer.Load(parse.GetValue(vocab)));
             var result = new Evaluator(clip, cache).Evaluate(set, classifier, context.Counter("Images", set.Images.Count));
+            ShowCacheWarnings();
 
             context.Output.WriteLine($"Model: {parse.GetValue(model)}; prompts: {promptSet}; data: {set.Source} ({set.Images.Count} images)");
             context.Output.Write(result.Summary());

@@ -12,7 +12,9 @@ static class PreprocessCommand
     {
         var images = new Argument<string[]>("images") { Description = "Image files (PNG, JPEG, GIF, BMP, WebP)", Arity = ArgumentArity.OneOrMore };
         var size = new Option<int>("--size") { Description = "Output size N (the model's resolution)", DefaultValueFactory = _ => 224 };
-        var output = CommonOptions.Output("The .safetensors file: one float32 [3, N, N] tensor per image, keyed by file name");
+        var output = CommonOptions.Output(
+            "The .safetensors file: one float32 [3, N, N] tensor per image, keyed by file name; " +
+            OutputPath.HelpNote);
         var maxPixels = new Option<long>("--max-pixels") { Description = "Refuse larger images (decompression bombs)", DefaultValueFactory = _ => ImageLoader.DefaultMaxPixels };
         var command = new Command("preprocess", "Resize, centre-crop, convert to RGB and normalise images exactly as the official CLIP preprocess") { images, size, output, maxPixels };
         command.SetAction(parse =>
@@ -22,6 +24,7 @@ static class PreprocessCommand
             if (n < 1) throw new CliException($"--size must be positive; got {n}");
             var duplicate = paths.GroupBy(Path.GetFileName).FirstOrDefault(g => g.Count() > 1);
             if (duplicate is not null) throw new CliException($"Two images are named '{duplicate.Key}' ({string.Join(", ", duplicate)}); tensors are keyed by file name");
+            OutputPath.Check(parse.GetValue(output)!, paths);
 
             using var batch = new ClipPreprocessor(n, parse.GetValue(maxPixels)).Batch(paths);
             foreach (var e in batch.Errors) context.Error.WriteLine($"error: {e.Message}");

@@ -1,0 +1,15 @@
+namespace ClipSharp;
+
+/// <summary>What a directory entry is, as the file system tells (a symbolic link is not followed).</summary>
+public enum FileKind
+{
+    Missing,
+    RegularFile,
+    Directory,
+    SymbolicLink,
+    CharacterDevice,
+    BlockDevice,
+    Fifo,
+    Socket,
+    Unknown,
+}
