@@ -15,7 +15,8 @@ public readonly record struct WilsonInterval(double Low, double High)
         double n = trials, p = successes / n, z2 = z * z;
         double centre = (p + z2 / (2 * n)) / (1 + z2 / n);
         double half = z / (1 + z2 / n) * Math.Sqrt(p * (1 - p) / n + z2 / (4 * n * n));
-        return new WilsonInterval(Math.Max(0, centre - half), Math.Min(1, centre + half));
+        // At 0 and n successes a bound is exactly 0 or 1; the formula reaches it only up to rounding.
+        return new WilsonInterval(successes == 0 ? 0 : centre - half, successes == trials ? 1 : centre + half);
     }
 
     public override string ToString() =>
