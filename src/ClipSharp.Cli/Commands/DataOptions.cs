@@ -72,8 +72,8 @@ sealed class DataOptions
     }
 
     /// <summary>Every option, for verbs that take them all.</summary>
-    public IEnumerable<Option> All => [Model, DType, Data, Labels, Pattern, LabelColumn, Classes, PromptsFile, Templates, Limit,
-        SkipMissing, CacheDirectory, NoCache, Vocab, Format, Json];
+    public IEnumerable<Option> All => [Model, DType, Data, Labels, Pattern, LabelColumn, Classes, PromptsFile,
+        Templates, Limit, SkipMissing, CacheDirectory, NoCache, Vocab, Format, Json];
 
     public bool WantsJson(ParseResult parse) => parse.GetValue(Json) || parse.GetValue(Format) == "json";
 
@@ -82,11 +82,13 @@ sealed class DataOptions
 
     /// <summary>The templates of --prompts, then of --template (none: the class name alone).</summary>
     public List<string> TemplateList(ParseResult parse) =>
-        [.. (parse.GetValue(PromptsFile) is { } file ? PromptSet.ReadTemplates(file) : []), .. parse.GetValue(Templates) ?? []];
+        [.. (parse.GetValue(PromptsFile) is { } file ? PromptSet.ReadTemplates(file) : []),
+            .. parse.GetValue(Templates) ?? []];
 
     public PromptSet Prompts(ParseResult parse) => PromptSet.Create(ClassNames(parse), TemplateList(parse));
 
-    /// <summary>The labelled images of --data, as <c>clip evaluate</c> reads them; skipped rows are listed on stderr.</summary>
+    /// <summary>The labelled images of --data, as <c>clip evaluate</c> reads them; skipped rows are listed on
+    /// stderr.</summary>
     public LabeledImageSet LoadSet(ParseResult parse, CliContext context)
     {
         string dataDir = RequireDataFolder(parse);
@@ -103,8 +105,9 @@ sealed class DataOptions
     {
         string dataDir = parse.GetValue(Data)!;
         if (!Directory.Exists(dataDir))
-            throw new CliException($"Data folder '{dataDir}' not found. Get the Kaggle \"Glasses or No Glasses\" set as " +
-                "data/README.md describes (images face-<id>.png and train.csv into data/glasses), or give --data and --labels.");
+            throw new CliException($"Data folder '{dataDir}' not found. Get the Kaggle \"Glasses or No Glasses\" set " +
+                "as data/README.md describes (images face-<id>.png and train.csv into data/glasses), " +
+                "or give --data and --labels.");
         return dataDir;
     }
 

@@ -13,8 +13,12 @@ static class EvaluateCommand
     public static Command Create(CliContext context)
     {
         var options = new DataOptions(defaultLimit: 100);
-        var output = new Option<string?>("--output", "-o") { Description = "Write the per-image CSV (file,label,prediction,p_<class>…)" };
-        var command = new Command("evaluate", "Zero-shot accuracy, confusion matrix and per-image results on a labelled image set") { output };
+        var output = new Option<string?>("--output", "-o")
+        {
+            Description = "Write the per-image CSV (file,label,prediction,p_<class>…)",
+        };
+        var command = new Command("evaluate",
+            "Zero-shot accuracy, confusion matrix and per-image results on a labelled image set") { output };
         foreach (var option in options.All) command.Options.Add(option);
         command.SetAction(parse =>
         {
@@ -33,7 +37,8 @@ static class EvaluateCommand
                 DataOptions.WriteJson(context, EvaluationJson.Of(result));
                 return 0;
             }
-            context.Output.WriteLine($"Model: {parse.GetValue(options.Model)}; prompts: {promptSet}; data: {set.Source} ({set.Images.Count} images)");
+            context.Output.WriteLine($"Model: {parse.GetValue(options.Model)}; prompts: {promptSet}; " +
+                $"data: {set.Source} ({set.Images.Count} images)");
             context.Output.Write(result.Summary());
             if (parse.GetValue(output) is { } written) context.Output.WriteLine($"Per-image results: {written}");
             return 0;

@@ -8,7 +8,8 @@ using ClipSharp.ZeroShot;
 namespace ClipSharp.Cli.Commands;
 
 /// <summary><c>clip probe</c>: a linear probe (multinomial logistic regression) on the cached image features, trained
-/// on the first K images of each class and tested on the rest, beside the zero-shot classifier on the same images.</summary>
+/// on the first K images of each class and tested on the rest, beside the zero-shot classifier on the same
+/// images.</summary>
 static class ProbeCommand
 {
     public static Command Create(CliContext context)
@@ -16,15 +17,16 @@ static class ProbeCommand
         var options = new DataOptions(defaultLimit: null);
         var shots = new Option<string>("--shots", "-k")
         {
-            Description = "Training images per class: K, or a list such as 1,2,4,8,16 for a learning curve", Required = true,
+            Description = "Training images per class: K, or a list such as 1,2,4,8,16 for a learning curve",
+            Required = true,
         };
         var l2 = new Option<double>("--l2")
         {
             Description = "The L2 penalty λ in mean cross-entropy + (λ/2)·‖W‖² (the bias is not penalised)",
             DefaultValueFactory = _ => LinearProbe.DefaultL2,
         };
-        var command = new Command("probe", "Few-shot linear probe on image features versus zero-shot, on a labelled image set")
-            { shots, l2 };
+        var command = new Command("probe",
+            "Few-shot linear probe on image features versus zero-shot, on a labelled image set") { shots, l2 };
         foreach (var option in options.All) command.Options.Add(option);
         command.SetAction(parse =>
         {
@@ -45,7 +47,8 @@ static class ProbeCommand
             var splits = shotList.Select(probe.FirstK).ToList(); // every K is checked before any training
             var results = splits.Select(s => probe.Run(s, lambda)).ToList();
             foreach (var r in results.Where(r => !r.Probe.Converged))
-                context.Error.WriteLine($"warning: the {r.Shots}-shot probe stopped after {r.Probe.Iterations} iterations " +
+                context.Error.WriteLine($"warning: the {r.Shots}-shot probe stopped after {r.Probe.Iterations} " +
+                    "iterations " +
                     $"with gradient {r.Probe.GradientMax:G3} (tolerance {LinearProbe.DefaultTolerance:G1})");
 
             if (options.WantsJson(parse)) DataOptions.WriteJson(context, Json(results, set.Classes));
@@ -63,7 +66,8 @@ static class ProbeCommand
         foreach (var part in parts)
         {
             if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out int k) || k < 1)
-                throw new CliException($"--shots: '{part}' is not a positive whole number (give K or a list like 1,2,4,8,16)");
+                throw new CliException(
+                    $"--shots: '{part}' is not a positive whole number (give K or a list like 1,2,4,8,16)");
             if (values.Contains(k)) throw new CliException($"--shots: {k} is given twice");
             values.Add(k);
         }
@@ -90,15 +94,18 @@ static class ProbeCommand
         IReadOnlyList<ProbeResult> results)
     {
         var inv = CultureInfo.InvariantCulture;
-        context.Output.WriteLine($"Model: {model}; zero-shot prompts: {prompts}; data: {set.Source} ({set.Images.Count} images)");
-        context.Output.WriteLine(string.Create(inv, $"Linear probe: L2-normalised features, λ = {l2:G}, first K images of each class train"));
+        context.Output.WriteLine($"Model: {model}; zero-shot prompts: {prompts}; " +
+            $"data: {set.Source} ({set.Images.Count} images)");
+        context.Output.WriteLine(string.Create(inv,
+            $"Linear probe: L2-normalised features, λ = {l2:G}, first K images of each class train"));
         context.Output.WriteLine($"{"K",4} {"train",6} {"test",6} {"probe acc",10} {"95% CI",18} {"zero-shot acc",14}");
         foreach (var r in results)
         {
             int correct = r.Predictions.Count(p => p.Correct);
             var ci = WilsonInterval.Of(correct, r.TestImages);
             context.Output.WriteLine(string.Create(inv,
-                $"{r.Shots,4} {r.TrainImages,6} {r.TestImages,6} {r.TestAccuracy,10:F4} {ci,18} {r.ZeroShotTestAccuracy,14:F4}"));
+                $"{r.Shots,4} {r.TrainImages,6} {r.TestImages,6} {r.TestAccuracy,10:F4} {ci,18} " +
+                $"{r.ZeroShotTestAccuracy,14:F4}"));
         }
     }
 }

@@ -5,7 +5,8 @@ using static TorchSharp.torch;
 namespace ClipSharp.Analyses;
 
 /// <summary>Linear probes on cached image features of a labelled set, compared with the zero-shot classifier:
-/// features are L2-normalised in fp32 once, then each split trains a probe and scores both on its test images.</summary>
+/// features are L2-normalised in fp32 once, then each split trains a probe and scores both on its test
+/// images.</summary>
 public sealed class FewShotProbe : IDisposable
 {
     readonly Tensor features;
@@ -14,11 +15,13 @@ public sealed class FewShotProbe : IDisposable
     public LabeledImageSet Set { get; }
     public IReadOnlyList<int> Labels { get; }
 
-    /// <param name="imageFeatures">[images, D] in the set's order (e.g. from <see cref="Evaluator.ImageFeatures"/>).</param>
+    /// <param name="imageFeatures">[images, D] in the set's order (e.g. from <see
+    /// cref="Evaluator.ImageFeatures"/>).</param>
     public FewShotProbe(LabeledImageSet set, Tensor imageFeatures, ZeroShotClassifier classifier)
     {
         if (imageFeatures.dim() != 2 || imageFeatures.shape[0] != set.Images.Count)
-            throw new ArgumentException($"Features [{string.Join(", ", imageFeatures.shape)}] for {set.Images.Count} images");
+            throw new ArgumentException(
+                $"Features [{string.Join(", ", imageFeatures.shape)}] for {set.Images.Count} images");
         Set = set;
         Labels = [.. set.Images.Select(i => i.Label)];
         this.classifier = classifier;
@@ -38,7 +41,8 @@ public sealed class FewShotProbe : IDisposable
         using var test = features.index_select(0, testIndex);
         var probe = LinearProbe.Fit(train, [.. split.Train.Select(i => Labels[i])], Set.Classes.Count, l2);
         var probabilities = probe.Probabilities(test);
-        var zeroShot = classifier.Similarity(test, [.. split.Test.Select(i => Path.GetFileName(Set.Images[i].Path))]).ArgMax();
+        var testNames = split.Test.Select(i => Path.GetFileName(Set.Images[i].Path)).ToList();
+        var zeroShot = classifier.Similarity(test, testNames).ArgMax();
         var predictions = new List<ImagePrediction>();
         int zeroShotCorrect = 0;
         for (int j = 0; j < split.Test.Count; j++)

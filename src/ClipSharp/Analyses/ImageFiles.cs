@@ -13,7 +13,8 @@ public static class ImageFiles
         {
             if (Directory.Exists(entry))
                 result.AddRange(Directory.EnumerateFiles(entry, "*", SearchOption.AllDirectories)
-                    .Where(p => Extensions.Contains(Path.GetExtension(p).ToLowerInvariant())).Order(StringComparer.Ordinal));
+                    .Where(p => Extensions.Contains(Path.GetExtension(p).ToLowerInvariant()))
+                    .Order(StringComparer.Ordinal));
             else if (File.Exists(entry)) result.Add(entry);
             else throw new FileNotFoundException($"Image or folder '{entry}' not found", entry);
         }

@@ -16,14 +16,16 @@ public sealed class ImageSearch : IDisposable
     public ImageSearch(IReadOnlyList<string> files, Tensor imageFeatures)
     {
         if (imageFeatures.dim() != 2 || imageFeatures.shape[0] != files.Count)
-            throw new ArgumentException($"Features [{string.Join(", ", imageFeatures.shape)}] for {files.Count} images");
+            throw new ArgumentException(
+                $"Features [{string.Join(", ", imageFeatures.shape)}] for {files.Count} images");
         Files = files;
         using var asFloat = imageFeatures.to_type(ScalarType.Float32);
         unit = asFloat / asFloat.norm(-1, keepdim: true);
     }
 
     /// <summary>The text features of a query: each template filled with it, encoded, normalised, averaged and
-    /// normalised again (as a zero-shot class is made from its prompts). Templates default to the query itself.</summary>
+    /// normalised again (as a zero-shot class is made from its prompts). Templates default to the query
+    /// itself.</summary>
     public static Tensor TextQuery(ClipModel model, string query, IReadOnlyList<string>? templates = null,
         ClipTokenizer? tokenizer = null)
     {
@@ -46,7 +48,8 @@ public sealed class ImageSearch : IDisposable
         return unit.matmul(q / q.norm()).data<float>().ToArray();
     }
 
-    /// <summary>The <paramref name="top"/> images most similar to the query features [D], highest cosine first.</summary>
+    /// <summary>The <paramref name="top"/> images most similar to the query features [D], highest cosine
+    /// first.</summary>
     public IReadOnlyList<SearchHit> Search(Tensor query, int top)
     {
         if (top < 1) throw new ArgumentException($"--top must be at least 1; got {top}");

@@ -26,17 +26,20 @@ public sealed class LinearProbe
 
     LinearProbe(double[] theta, int classes, int width, double l2, int iterations, double gradientMax, bool converged)
     {
-        (Classes, Width, L2, Iterations, GradientMax, Converged) = (classes, width, l2, iterations, gradientMax, converged);
+        (Classes, Width, L2) = (classes, width, l2);
+        (Iterations, GradientMax, Converged) = (iterations, gradientMax, converged);
         Weights = theta[..(classes * width)];
         Bias = theta[(classes * width)..];
     }
 
-    /// <summary>Fits the probe to features [n, width] (used as given: normalise them first) with class indices.</summary>
+    /// <summary>Fits the probe to features [n, width] (used as given: normalise them first) with class
+    /// indices.</summary>
     public static LinearProbe Fit(Tensor features, IReadOnlyList<int> labels, int classes, double l2 = DefaultL2,
         double tolerance = DefaultTolerance, int maxIterations = 20000)
     {
         if (features.dim() != 2 || features.shape[0] != labels.Count)
-            throw new ArgumentException($"Features are [{string.Join(", ", features.shape)}] for {labels.Count} labels");
+            throw new ArgumentException(
+                $"Features are [{string.Join(", ", features.shape)}] for {labels.Count} labels");
         if (labels.Count == 0) throw new ArgumentException("A linear probe needs at least one training image");
         if (labels.Any(l => l < 0 || l >= classes)) throw new ArgumentException($"A label is outside 0–{classes - 1}");
         if (!(l2 >= 0) || double.IsInfinity(l2)) throw new ArgumentException($"The L2 strength must be ≥ 0; got {l2}");
@@ -53,14 +56,16 @@ public sealed class LinearProbe
         using var scope = NewDisposeScope();
         var x = features.to_type(ScalarType.Float64);
         var w = tensor(Weights, ScalarType.Float64).view(Classes, Width);
-        var p = (x.matmul(w.t()) + tensor(Bias, ScalarType.Float64)).softmax(1).to_type(ScalarType.Float32).contiguous();
+        var logits = x.matmul(w.t()) + tensor(Bias, ScalarType.Float64);
+        var p = logits.softmax(1).to_type(ScalarType.Float32).contiguous();
         var values = p.data<float>().ToArray();
         var result = new float[p.shape[0], Classes];
         Buffer.BlockCopy(values, 0, result, 0, values.Length * sizeof(float));
         return result;
     }
 
-    /// <summary>The objective's gradient at this probe's parameters on the given training data (W entries, then b).</summary>
+    /// <summary>The objective's gradient at this probe's parameters on the given training data (W entries, then
+    /// b).</summary>
     public double[] Gradient(Tensor features, IReadOnlyList<int> labels)
     {
         using var objective = new ProbeObjective(features, labels, Classes, L2);

@@ -2,7 +2,8 @@ using static TorchSharp.torch;
 
 namespace ClipSharp.Analyses;
 
-/// <summary>A principal-component projection of embeddings (rows), for 2-D maps: centred rows projected on the top right
+/// <summary>A principal-component projection of embeddings (rows), for 2-D maps: centred rows projected on the top
+/// right
 /// singular vectors (torch.linalg.svd). Each axis is signed so its largest loading is positive, so the same data
 /// always gives the same picture.</summary>
 public sealed record Pca(double[,] Points, double[] ExplainedVariance)
@@ -10,7 +11,8 @@ public sealed record Pca(double[,] Points, double[] ExplainedVariance)
     public static Pca Of(Tensor rows, int components = 2)
     {
         if (rows.dim() != 2 || rows.shape[0] < 2)
-            throw new ArgumentException($"PCA needs at least two rows of features; got [{string.Join(", ", rows.shape)}]");
+            throw new ArgumentException(
+                $"PCA needs at least two rows of features; got [{string.Join(", ", rows.shape)}]");
         components = (int)Math.Min(components, Math.Min(rows.shape[0], rows.shape[1]));
         using var scope = NewDisposeScope();
         var x = rows.to_type(ScalarType.Float64);

@@ -8,5 +8,6 @@ public sealed record ProbeResult(int Shots, int TrainImages, IReadOnlyList<Image
     double ZeroShotTestAccuracy, LinearProbe Probe)
 {
     public int TestImages => Predictions.Count;
-    public double TestAccuracy => Predictions.Count == 0 ? double.NaN : (double)Predictions.Count(p => p.Correct) / Predictions.Count;
+    public double TestAccuracy =>
+        Predictions.Count == 0 ? double.NaN : (double)Predictions.Count(p => p.Correct) / Predictions.Count;
 }

@@ -4,8 +4,10 @@ namespace ClipSharp.Analyses;
 /// image for testing. Indices are in the data set's order.</summary>
 public sealed record ProbeSplit(int Shots, IReadOnlyList<int> Train, IReadOnlyList<int> Test)
 {
-    /// <summary>The first K images of each class in the data set's order (the reproducible rule <c>clip probe</c> uses).</summary>
-    public static ProbeSplit FirstK(IReadOnlyList<int> labels, IReadOnlyList<string> classes, int shots, string source) =>
+    /// <summary>The first K images of each class in the data set's order (the reproducible rule <c>clip probe</c>
+    /// uses).</summary>
+    public static ProbeSplit FirstK(IReadOnlyList<int> labels, IReadOnlyList<string> classes, int shots,
+        string source) =>
         Make(labels, classes, shots, source, (members, k) => members.Take(k));
 
     /// <summary>K images of each class drawn at random (seeded, so a draw can be repeated).</summary>
@@ -36,6 +38,7 @@ public sealed record ProbeSplit(int Shots, IReadOnlyList<int> Train, IReadOnlyLi
                     $"{shots} shot(s) need at least {shots + 1} (K to train and one to test)");
             train.UnionWith(pick(members, shots));
         }
-        return new ProbeSplit(shots, [.. train.Order()], [.. Enumerable.Range(0, labels.Count).Where(i => !train.Contains(i))]);
+        var test = Enumerable.Range(0, labels.Count).Where(i => !train.Contains(i));
+        return new ProbeSplit(shots, [.. train.Order()], [.. test]);
     }
 }

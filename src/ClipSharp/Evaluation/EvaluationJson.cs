@@ -18,8 +18,8 @@ public static class EvaluationJson
             ["correct"] = result.Correct,
             ["accuracy"] = result.Accuracy,
             ["accuracy_ci95"] = new JsonArray(Number(interval.Low), Number(interval.High)),
-            ["confusion"] = new JsonArray([.. Enumerable.Range(0, n).Select(a =>
-                (JsonNode)new JsonArray([.. Enumerable.Range(0, n).Select(p => JsonValue.Create(result.Confusion.Counts[a, p]))]))]),
+            ["confusion"] = new JsonArray([.. Enumerable.Range(0, n).Select(a => (JsonNode)new JsonArray(
+                [.. Enumerable.Range(0, n).Select(p => JsonValue.Create(result.Confusion.Counts[a, p]))]))]),
         };
         if (result.Binary is { } binary)
         {

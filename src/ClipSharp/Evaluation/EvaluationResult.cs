@@ -16,7 +16,8 @@ public sealed record EvaluationResult(IReadOnlyList<ImagePrediction> Predictions
     public WilsonInterval AccuracyInterval => WilsonInterval.Of(Correct, Predictions.Count);
 
     BinaryMetrics? binary;
-    /// <summary>ROC AUC and average precision of the second class's probability; null unless there are two classes.</summary>
+    /// <summary>ROC AUC and average precision of the second class's probability; null unless there are two classes.
+    /// </summary>
     public BinaryMetrics? Binary => binary ??= BinaryMetrics.Of(Predictions, Classes.Count);
 
     /// <summary>The per-image CSV: <c>file,label,prediction,p_&lt;class&gt;…</c> (label and prediction as class indices).</summary>
@@ -37,7 +38,8 @@ public sealed record EvaluationResult(IReadOnlyList<ImagePrediction> Predictions
         sb.AppendLine($"Accuracy: {Accuracy.ToString("F4", CultureInfo.InvariantCulture)}");
         sb.AppendLine($"Accuracy 95% CI (Wilson): {AccuracyInterval}");
         if (Binary is { } b)
-            sb.AppendLine($"ROC AUC ({Classes[1]}): {Format(b.RocAuc)}; average precision: {Format(b.AveragePrecision)}");
+            sb.AppendLine($"ROC AUC ({Classes[1]}): {Format(b.RocAuc)}; " +
+                $"average precision: {Format(b.AveragePrecision)}");
         sb.AppendLine($"Images: {Predictions.Count} ({Predictions.Count(p => p.Correct)} correct), {Elapsed.TotalSeconds:F2} s, {EncodedImages} encoded (the rest from the cache)");
         sb.AppendLine();
         sb.Append(Confusion);

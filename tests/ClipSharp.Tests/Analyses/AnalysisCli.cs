@@ -3,7 +3,8 @@ using ClipSharp.Tests.Cli;
 
 namespace ClipSharp.Tests.Analyses;
 
-/// <summary>Runs an analysis verb on the tiny reference model with a private embedding cache and parses its JSON.</summary>
+/// <summary>Runs an analysis verb on the tiny reference model with a private embedding cache and parses its
+/// JSON.</summary>
 public sealed class AnalysisCli : IDisposable
 {
     public string Directory { get; } = System.IO.Directory.CreateTempSubdirectory("clip-analyses-").FullName;

@@ -12,7 +12,8 @@ public class EvaluateMetricsCliTests : IDisposable
 
     static List<(int Label, double PGlasses)> Official() =>
         [.. File.ReadLines(Reference.Model("tiny-rn.zero_shot_expected.csv")).Skip(1).Select(l => l.Split(','))
-            .Select(f => (int.Parse(f[1], CultureInfo.InvariantCulture), double.Parse(f[4], CultureInfo.InvariantCulture)))];
+            .Select(f => (int.Parse(f[1], CultureInfo.InvariantCulture),
+                double.Parse(f[4], CultureInfo.InvariantCulture)))];
 
     [Fact]
     public void Json_holds_accuracy_interval_confusion_auc_and_ap_of_the_official_probabilities()
@@ -28,7 +29,8 @@ public class EvaluateMetricsCliTests : IDisposable
         var confusion = json["confusion"]!.AsArray();
         for (int a = 0; a < 2; a++)
             for (int p = 0; p < 2; p++)
-                Assert.Equal(official.Where((o, i) => o.Label == a && predicted[i] == p).Count(), (int)confusion[a]![p]!);
+                Assert.Equal(official.Where((o, i) => o.Label == a && predicted[i] == p).Count(),
+                    (int)confusion[a]![p]!);
 
         double n = official.Count, phat = correct / n, z = 1.959964;
         double centre = (phat + z * z / (2 * n)) / (1 + z * z / n);
@@ -42,7 +44,8 @@ public class EvaluateMetricsCliTests : IDisposable
         Assert.Equal(auc, (double)json["roc_auc"]!, 1e-9);
         // AP: precision at each positive's rank (no ties among these probabilities), averaged over positives.
         var ranked = official.OrderByDescending(o => o.PGlasses).ToList();
-        double ap = ranked.Select((o, r) => o.Label == 1 ? ranked.Take(r + 1).Count(x => x.Label == 1) / (r + 1.0) : 0).Sum() / pos.Count;
+        double ap = ranked.Select((o, r) => o.Label == 1 ? ranked.Take(r + 1).Count(x => x.Label == 1) / (r + 1.0) : 0)
+            .Sum() / pos.Count;
         Assert.Equal(ap, (double)json["average_precision"]!, 1e-9);
     }
 
@@ -54,17 +57,19 @@ public class EvaluateMetricsCliTests : IDisposable
         var json = JsonNode.Parse(result.Output)!;
         var text = cli.Run("evaluate", "--data", Reference.Images);
         Assert.Equal(0, text.ExitCode);
-        Assert.Contains($"Accuracy: {((double)json["accuracy"]!).ToString("F4", CultureInfo.InvariantCulture)}\n", text.Output);
-        string low = ((double)json["accuracy_ci95"]![0]!).ToString("F4", CultureInfo.InvariantCulture);
-        string high = ((double)json["accuracy_ci95"]![1]!).ToString("F4", CultureInfo.InvariantCulture);
-        Assert.Contains($"Accuracy 95% CI (Wilson): [{low}, {high}]", text.Output);
-        Assert.Contains($"ROC AUC (glasses): {((double)json["roc_auc"]!).ToString("F4", CultureInfo.InvariantCulture)}", text.Output);
+        Assert.Contains($"Accuracy: {F4(json["accuracy"])}\n", text.Output);
+        Assert.Contains($"Accuracy 95% CI (Wilson): [{F4(json["accuracy_ci95"]![0])}, {F4(json["accuracy_ci95"]![1])}]",
+            text.Output);
+        Assert.Contains($"ROC AUC (glasses): {F4(json["roc_auc"])}", text.Output);
     }
+
+    static string F4(JsonNode? value) => ((double)value!).ToString("F4", CultureInfo.InvariantCulture);
 
     [Fact]
     public void Three_classes_give_no_binary_metrics_and_a_3x3_confusion()
     {
-        var json = cli.Json("evaluate", "--data", Reference.Images, "--class", "no glasses", "--class", "glasses", "--class", "a cat");
+        var json = cli.Json("evaluate", "--data", Reference.Images,
+            "--class", "no glasses", "--class", "glasses", "--class", "a cat");
         Assert.Equal(3, json["confusion"]!.AsArray().Count);
         Assert.All(json["confusion"]!.AsArray(), row => Assert.Equal(3, row!.AsArray().Count));
         Assert.False(json.ContainsKey("roc_auc"));

@@ -11,7 +11,8 @@ public class LinearProbeTests
     static (Tensor Features, int[] Labels) Clusters(int perClass, int classes = 3, int width = 16, int seed = 1)
     {
         var random = new Random(seed);
-        var centres = Enumerable.Range(0, classes).Select(_ => Enumerable.Range(0, width).Select(_ => random.NextDouble() - 0.5).ToArray()).ToArray();
+        var centres = Enumerable.Range(0, classes)
+            .Select(_ => Enumerable.Range(0, width).Select(_ => random.NextDouble() - 0.5).ToArray()).ToArray();
         var rows = new List<float>();
         var labels = new List<int>();
         for (int i = 0; i < perClass * classes; i++)
@@ -32,7 +33,9 @@ public class LinearProbeTests
         var grad = new double[c * d + c];
         for (int i = 0; i < n; i++)
         {
-            var logits = Enumerable.Range(0, c).Select(k => probe.Bias[k] + Enumerable.Range(0, d).Sum(j => probe.Weights[k * d + j] * x[i, j])).ToArray();
+            var logits = Enumerable.Range(0, c)
+                .Select(k => probe.Bias[k] + Enumerable.Range(0, d).Sum(j => probe.Weights[k * d + j] * x[i, j]))
+                .ToArray();
             double max = logits.Max(), sum = logits.Sum(l => Math.Exp(l - max));
             for (int k = 0; k < c; k++)
             {
@@ -100,7 +103,8 @@ public class LinearProbeTests
     [Fact]
     public void A_class_without_a_test_image_left_is_an_error_naming_the_data_and_the_class()
     {
-        var e = Assert.Throws<AnalysisException>(() => ProbeSplit.FirstK([0, 0, 0, 1, 1], ["cat", "dog"], shots: 2, "pets.csv"));
+        var e = Assert.Throws<AnalysisException>(
+            () => ProbeSplit.FirstK([0, 0, 0, 1, 1], ["cat", "dog"], shots: 2, "pets.csv"));
         Assert.Contains("'pets.csv'", e.Message);
         Assert.Contains("class 'dog' has 2 image(s)", e.Message);
         Assert.IsAssignableFrom<ClipSharpException>(e);

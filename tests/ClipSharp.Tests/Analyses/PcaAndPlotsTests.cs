@@ -4,7 +4,8 @@ using static TorchSharp.torch;
 
 namespace ClipSharp.Tests.Analyses;
 
-/// <summary>The PCA behind the embedding map keeps a plane's geometry, and the analysis charts carry their data.</summary>
+/// <summary>The PCA behind the embedding map keeps a plane's geometry, and the analysis charts carry their
+/// data.</summary>
 public class PcaAndPlotsTests
 {
     [Fact]
@@ -22,7 +23,8 @@ public class PcaAndPlotsTests
             for (int j = i + 1; j < 12; j++)
             {
                 double original = Math.Sqrt(Enumerable.Range(0, 3).Sum(k => Math.Pow(rows[i][k] - rows[j][k], 2)));
-                double projected = Math.Sqrt(Math.Pow(pca.Points[i, 0] - pca.Points[j, 0], 2) + Math.Pow(pca.Points[i, 1] - pca.Points[j, 1], 2));
+                double projected = Math.Sqrt(Math.Pow(pca.Points[i, 0] - pca.Points[j, 0], 2)
+                    + Math.Pow(pca.Points[i, 1] - pca.Points[j, 1], 2));
                 Assert.Equal(original, projected, 1e-9);
             }
         Assert.Throws<ArgumentException>(() => Pca.Of(x.narrow(0, 0, 1)));
@@ -31,8 +33,8 @@ public class PcaAndPlotsTests
     [Fact]
     public void Learning_curve_and_map_hold_their_points_and_reject_mismatched_series()
     {
-        var curve = AnalysisPlots.LearningCurve("curve", [new("probe", [1, 2, 4], [0.5, 0.625, 0.875], [0.1, 0.05, 0.0])],
-            [("zero-shot", 0.6)]);
+        var curve = AnalysisPlots.LearningCurve("curve",
+            [new("probe", [1, 2, 4], [0.5, 0.625, 0.875], [0.1, 0.05, 0.0])], [("zero-shot", 0.6)]);
         string html = curve.ToHtml();
         Assert.Contains("0.625", html);
         Assert.Contains("\"error_y\"", html);

@@ -10,13 +10,15 @@ public class SearchCliTests : IDisposable
     readonly AnalysisCli cli = new();
     public void Dispose() => cli.Dispose();
 
-    static string[] Images => [.. Directory.GetFiles(Reference.Images).Where(f => !f.EndsWith(".csv")).Order(StringComparer.Ordinal)];
+    static string[] Images =>
+        [.. Directory.GetFiles(Reference.Images).Where(f => !f.EndsWith(".csv")).Order(StringComparer.Ordinal)];
 
     /// <summary>Cosine of each image's embed features to the query row (text or image) of the same file.</summary>
     float[] EmbedCosines(string[] extra, Func<Checkpoint, Tensor> query)
     {
         string output = Path.Combine(cli.Directory, "embed.safetensors");
-        var run = CliRunner.Run(["embed", "--model", Reference.Model("tiny-rn.pt"), "--vocab", Reference.Vocab, "--output", output,
+        var run = CliRunner.Run(["embed", "--model", Reference.Model("tiny-rn.pt"), "--vocab", Reference.Vocab,
+            "--output", output,
             .. Images.SelectMany(i => new[] { "--image", i }), .. extra]);
         Assert.True(run.ExitCode == 0, run.Error);
         using var embedded = SafeTensors.Read(output);
