@@ -22,6 +22,25 @@ public class AnalysisNotebookTests
         Assert.All(drawn, html => Assert.Matches("var data = \\[\\{\"type\":\"scatter\"", html));
     }
 
+    /// <summary>Each chart draws in a real browser with no network: plotly.js ran and made its SVG markers.</summary>
+    [SkippableTheory]
+    [MemberData(nameof(Notebooks))]
+    public void Every_chart_renders_in_headless_Chromium(string name, int charts)
+    {
+        Skip.If(NotebookRunner.Chromium is null && Environment.GetEnvironmentVariable("CI") != "true",
+            "chromium is not installed (CI installs it)");
+        var run = NotebookRunner.RunOnReference(name);
+        var drawn = run.CodeCells.SelectMany(c => c.Html).Where(h => h.Contains("Plotly.newPlot(")).ToList();
+        Assert.Equal(charts, drawn.Count);
+        foreach (var html in drawn)
+        {
+            string dom = NotebookRunner.RenderInBrowser(html);
+            Assert.Contains("class=\"main-svg\"", dom);
+            Assert.Contains("scatterlayer", dom);
+            Assert.Contains("class=\"point\"", dom);
+        }
+    }
+
     [Fact]
     public void Few_shot_notebook_says_which_K_the_reference_data_cannot_support()
     {
