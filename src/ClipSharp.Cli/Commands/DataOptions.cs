@@ -89,9 +89,10 @@ sealed class DataOptions
 
     /// <summary>The labelled images of --data, as <c>clip evaluate</c> reads them; skipped rows are listed on
     /// stderr.</summary>
-    public LabeledImageSet LoadSet(ParseResult parse, CliContext context)
+    /// <param name="folder">The data folder when a verb reads it otherwise (default: --data).</param>
+    public LabeledImageSet LoadSet(ParseResult parse, CliContext context, string? folder = null)
     {
-        string dataDir = RequireDataFolder(parse);
+        string dataDir = folder ?? RequireDataFolder(parse);
         int? n = parse.GetValue(Limit);
         if (n < 1) throw new CliException($"--limit must be positive; got {n}");
         var set = LabeledImageSet.Load(dataDir, ClassNames(parse), parse.GetValue(Labels), parse.GetValue(LabelColumn),

@@ -29,6 +29,7 @@ static class SearchCommand
         {
             data, text, image, top, options.Model, options.DType, options.PromptsFile, options.Templates,
             options.CacheDirectory, options.NoCache, options.Vocab, options.Format, options.Json,
+            options.Labels, options.Classes, options.LabelColumn, options.Pattern, options.Limit, options.SkipMissing,
         };
         command.SetAction(parse =>
         {
@@ -39,7 +40,7 @@ static class SearchCommand
             int n = parse.GetValue(top);
             if (n < 1) throw new CliException($"--top must be at least 1; got {n}");
             var templates = options.TemplateList(parse);
-            var files = ImageFiles.Expand(parse.GetValue(data)!);
+            var (files, labels) = Images(parse, options, parse.GetValue(data)!, context);
             if (files.Count == 0)
                 throw new AnalysisException(
                     $"No images in {string.Join(", ", parse.GetValue(data)!.Select(d => $"'{d}'"))}");
@@ -62,8 +63,7 @@ static class SearchCommand
                         ? new JsonObject { ["text"] = query }
                         : new JsonObject { ["image"] = queryImage },
                     ["images"] = files.Count,
-                    ["results"] = new JsonArray([.. hits.Select(h => (JsonNode)new JsonObject
-                        { ["file"] = h.File, ["cosine"] = JsonValue.Create(h.Cosine) })]),
+                    ["results"] = new JsonArray([.. hits.Select(h => (JsonNode)Hit(h, labels))]),
                 });
                 return 0;
             }
@@ -71,9 +71,29 @@ static class SearchCommand
             context.Output.WriteLine($"Query: {shown}; {files.Count} images");
             foreach (var (hit, rank) in hits.Select((h, i) => (h, i + 1)))
                 context.Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{rank,4}  {hit.Cosine,8:F4}  {hit.File}"));
+                    $"{rank,4}  {hit.Cosine,8:F4}  {hit.File}{(labels?[hit.File] is { } l ? $"  ({l})" : "")}"));
             return 0;
         });
         return command;
+    }
+
+    /// <summary>Every image under the given files and folders; with --labels, the labelled images of the one --data
+    /// folder as <c>clip evaluate</c> reads them, each with its class name.</summary>
+    static (IReadOnlyList<string> Files, Dictionary<string, string>? Labels) Images(ParseResult parse,
+        DataOptions options, string[] data, CliContext context)
+    {
+        if (parse.GetValue(options.Labels) is null) return (ImageFiles.Expand(data), null);
+        if (data.Length != 1 || !Directory.Exists(data[0]))
+            throw new CliException("--labels needs --data to name one folder (the folder its file names are under)");
+        var set = options.LoadSet(parse, context, data[0]);
+        var files = set.Images.Select(i => i.Path).ToList();
+        return (files, set.Images.ToDictionary(i => i.Path, i => set.Classes[i.Label]));
+    }
+
+    static JsonObject Hit(SearchHit hit, Dictionary<string, string>? labels)
+    {
+        var json = new JsonObject { ["file"] = hit.File, ["cosine"] = JsonValue.Create(hit.Cosine) };
+        if (labels is not null) json["label"] = labels[hit.File];
+        return json;
     }
 }

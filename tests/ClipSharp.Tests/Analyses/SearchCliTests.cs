@@ -77,6 +77,20 @@ public class SearchCliTests : IDisposable
     }
 
     [Fact]
+    public void With_labels_search_covers_the_labelled_images_and_names_each_hit_class()
+    {
+        var labels = File.ReadLines(Path.Combine(Reference.Images, "labels.csv")).Skip(1).Select(l => l.Split(','))
+            .ToDictionary(f => Path.Combine(Reference.Images, f[0]), f => f[1] == "1" ? "with" : "without");
+        var json = cli.Json("search", "--data", Reference.Images,
+            "--labels", Path.Combine(Reference.Images, "labels.csv"),
+            "--class", "without", "--class", "with", "--text", "glasses", "--top", "30");
+        Assert.Equal(labels.Count, (int)json["images"]!);
+        var results = json["results"]!.AsArray();
+        Assert.Equal(labels.Count, results.Count);
+        Assert.All(results, r => Assert.Equal(labels[(string)r!["file"]!], (string)r["label"]!));
+    }
+
+    [Fact]
     public void A_query_must_be_a_text_or_an_image()
     {
         var neither = cli.Run("search", "--data", Reference.Images);
