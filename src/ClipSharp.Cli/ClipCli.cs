@@ -16,6 +16,8 @@ public static class ClipCli
         EmbedCommand.Create(context),
         ClassifyCommand.Create(context),
         EvaluateCommand.Create(context),
+        ProbeCommand.Create(context),
+        SearchCommand.Create(context),
         BenchCommand.Create(context),
         SaliencyCommand.Create(context),
     };

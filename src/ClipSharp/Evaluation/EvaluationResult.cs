@@ -10,6 +10,15 @@ public sealed record EvaluationResult(IReadOnlyList<ImagePrediction> Predictions
 {
     public double Accuracy => Confusion.Accuracy;
     public IReadOnlyList<string> Classes => Confusion.Classes;
+    public int Correct => Predictions.Count(p => p.Correct);
+
+    /// <summary>The accuracy's 95 % Wilson score interval.</summary>
+    public WilsonInterval AccuracyInterval => WilsonInterval.Of(Correct, Predictions.Count);
+
+    BinaryMetrics? binary;
+    /// <summary>ROC AUC and average precision of the second class's probability; null unless there are two classes.
+    /// </summary>
+    public BinaryMetrics? Binary => binary ??= BinaryMetrics.Of(Predictions, Classes.Count);
 
     /// <summary>The per-image CSV: <c>file,label,prediction,p_&lt;class&gt;…</c> (label and prediction as class indices).</summary>
     public void WriteCsv(string path) => AtomicFile.Write(path, stream =>
@@ -27,6 +36,10 @@ public sealed record EvaluationResult(IReadOnlyList<ImagePrediction> Predictions
     {
         var sb = new System.Text.StringBuilder();
         sb.AppendLine($"Accuracy: {Accuracy.ToString("F4", CultureInfo.InvariantCulture)}");
+        sb.AppendLine($"Accuracy 95% CI (Wilson): {AccuracyInterval}");
+        if (Binary is { } b)
+            sb.AppendLine($"ROC AUC ({Classes[1]}): {Format(b.RocAuc)}; " +
+                $"average precision: {Format(b.AveragePrecision)}");
         sb.AppendLine($"Images: {Predictions.Count} ({Predictions.Count(p => p.Correct)} correct), {Elapsed.TotalSeconds:F2} s, {EncodedImages} encoded (the rest from the cache)");
         if (Predictions.Select(p => p.Label).Distinct().ToList() is [int only])
             sb.AppendLine($"Note: every image is labelled '{Classes[only]}' (a single class): " +

@@ -60,7 +60,7 @@ public sealed class GradCamCliTests : IDisposable
     {
         string overlays = Path.Combine(dir, "overlays");
         var result = CliRunner.Run(Args("tiny-rn.pt", Path.Combine(dir, "maps.safetensors"), "--overlay", overlays,
-            "--class", "no glasses", "--class", "glasses", "--class", "Glasses"));
+            "--class", "no glasses", "--class", "glasses", "--class", "glasses!"));
         Assert.True(result.ExitCode == 0, result.Error);
         var expected = Images.Select(Path.GetFileNameWithoutExtension)
             .SelectMany(s => new[] { $"{s}.no-glasses.png", $"{s}.glasses.png", $"{s}.glasses-2.png" })

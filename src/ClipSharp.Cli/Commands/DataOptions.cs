@@ -1,0 +1,138 @@
+using System.CommandLine;
+using ClipSharp.Evaluation;
+using ClipSharp.Modeling;
+using ClipSharp.Text;
+using ClipSharp.ZeroShot;
+
+namespace ClipSharp.Cli.Commands;
+
+/// <summary>The options of the verbs that run a model over a labelled image set (evaluate, probe, search), declared
+/// once so that each means the same everywhere, with the steps that read them.</summary>
+sealed class DataOptions
+{
+    public Option<string> Model { get; } = CommonOptions.Model(defaultValue: "RN50");
+    public Option<string> DType { get; } = CommonOptions.DType();
+    public Option<string> Data { get; } = new("--data", "-d")
+    {
+        Description = "The image folder",
+        DefaultValueFactory = _ => Path.Combine(WorkspacePaths.Root, "data", "glasses"),
+    };
+    public Option<string?> Labels { get; } = new("--labels")
+    {
+        Description = "A CSV with a header: column 'file' (path under --data) or 'id' (with --pattern), and a label " +
+            "column; default DATA/labels.csv, else DATA/train.csv, else one folder per class",
+    };
+    public Option<string> Pattern { get; } = new("--pattern")
+    {
+        Description = "The file of an id", DefaultValueFactory = _ => LabeledImageSet.DefaultPattern,
+    };
+    public Option<string?> LabelColumn { get; } = new("--label-column")
+    {
+        Description = "The label column: a class index (0 = first --class) or a class name; default the last column",
+    };
+    public Option<string[]> Classes { get; } = new("--class", "-c")
+    {
+        Description = "A class name, in label-index order (repeat); default: 'no glasses', 'glasses'",
+    };
+    public Option<string?> PromptsFile { get; } = new("--prompts")
+    {
+        Description = "A file of prompt templates with {} for the class, one a line (several are ensembled)",
+    };
+    public Option<string[]> Templates { get; } = new("--template", "-t")
+    {
+        Description = "A prompt template with {} (repeatable)",
+    };
+    public Option<int?> Limit { get; }
+    public Option<bool> SkipMissing { get; } = new("--skip-missing")
+    {
+        Description = "Leave out rows whose image is missing, and list them",
+    };
+    public Option<string?> CacheDirectory { get; } = new("--cache")
+    {
+        Description = "The embedding cache folder (default .cache/embeddings)",
+    };
+    public Option<bool> NoCache { get; } = new("--no-cache") { Description = "Encode every image, store nothing" };
+    public Option<string?> Vocab { get; } = CommonOptions.Vocab();
+    public Option<string> Format { get; } = new("--format")
+    {
+        Description = "table (text for people) or json (one JSON object)", DefaultValueFactory = _ => "table",
+    };
+    public Option<bool> Json { get; } = new("--json") { Description = "Same as --format json" };
+
+    /// <param name="defaultLimit">Rows of the labels file read by default (null: all).</param>
+    public DataOptions(int? defaultLimit)
+    {
+        Limit = new("--limit")
+        {
+            Description = "Use N images: the first N rows of the labels file; with a folder per class, N taken " +
+                "round-robin across the classes (each class's first files by name, in turn); default " +
+                (defaultLimit is int n ? n.ToString() : "all"),
+            DefaultValueFactory = _ => defaultLimit,
+        };
+        Format.AcceptOnlyFromAmong("table", "json");
+    }
+
+    /// <summary>Every option, for verbs that take them all.</summary>
+    public IEnumerable<Option> All => [Model, DType, Data, Labels, Pattern, LabelColumn, Classes, PromptsFile,
+        Templates, Limit, SkipMissing, CacheDirectory, NoCache, Vocab, Format, Json];
+
+    public bool WantsJson(ParseResult parse) => parse.GetValue(Json) || parse.GetValue(Format) == "json";
+
+    public IReadOnlyList<string> ClassNames(ParseResult parse) =>
+        parse.GetValue(Classes) is { Length: > 0 } given ? given : EvaluateCommand.DefaultClasses;
+
+    /// <summary>The templates of --prompts, then of --template (none: the class name alone).</summary>
+    public List<string> TemplateList(ParseResult parse) =>
+        [.. (parse.GetValue(PromptsFile) is { } file ? PromptSet.ReadTemplates(file) : []),
+            .. parse.GetValue(Templates) ?? []];
+
+    public PromptSet Prompts(ParseResult parse) => PromptSet.Create(ClassNames(parse), TemplateList(parse));
+
+    /// <summary>The labelled images of --data, as <c>clip evaluate</c> reads them; skipped rows are listed on
+    /// stderr.</summary>
+    /// <param name="folder">The data folder when a verb reads it otherwise (default: --data).</param>
+    public LabeledImageSet LoadSet(ParseResult parse, CliContext context, string? folder = null)
+    {
+        string dataDir = folder ?? RequireDataFolder(parse, context);
+        int? n = parse.GetValue(Limit);
+        if (n < 1) throw new CliException($"--limit must be positive; got {n}");
+        var set = LabeledImageSet.Load(dataDir, ClassNames(parse), parse.GetValue(Labels), parse.GetValue(LabelColumn),
+            parse.GetValue(Pattern)!, n, parse.GetValue(SkipMissing));
+        foreach (var s in set.Skipped) context.Error.WriteLine($"skipped: {s}");
+        return set;
+    }
+
+    /// <summary>The --data folder. The tutorial's default folder is downloaded on first use (like the weights);
+    /// any other missing folder is a usage error saying how to get the data.</summary>
+    public string RequireDataFolder(ParseResult parse, CliContext context)
+    {
+        string dataDir = parse.GetValue(Data)!;
+        if (!Directory.Exists(dataDir) && IsDefaultData(dataDir) && parse.GetValue(Labels) is null)
+        {
+            context.Error.WriteLine($"{dataDir} not found: downloading the Kaggle \"Glasses or No Glasses\" set " +
+                "(give --data to use another folder)");
+            DownloadCommand.DownloadGlasses(context, dataDir, mirror: null, force: false);
+        }
+        if (!Directory.Exists(dataDir))
+            throw new CliException($"Data folder '{dataDir}' not found. Get the Kaggle \"Glasses or No Glasses\" " +
+                $"set into it with `clip download glasses --data {dataDir}` (see data/README.md), or give --data " +
+                "and --labels for another labelled folder.");
+        return dataDir;
+    }
+
+    static bool IsDefaultData(string dir) => string.Equals(Path.GetFullPath(dir),
+        Path.GetFullPath(Datasets.GlassesDataset.DefaultDirectory), StringComparison.Ordinal);
+
+    public ClipModel LoadModel(ParseResult parse, CliContext context) => ClipModel.Load(parse.GetValue(Model)!,
+        progress: context.DownloadProgress(), imageDType: CommonOptions.ScalarTypeOf(parse.GetValue(DType)!));
+
+    /// <summary>The embedding cache of the model, or null with --no-cache.</summary>
+    public EmbeddingCache? Cache(ParseResult parse, ClipModel model) =>
+        parse.GetValue(NoCache) ? null : EmbeddingCache.For(model, parse.GetValue(CacheDirectory));
+
+    public ClipTokenizer Tokenizer(ParseResult parse) => ClipTokenizer.Load(parse.GetValue(Vocab));
+
+    /// <summary>Writes a JSON object to the command's output.</summary>
+    public static void WriteJson(CliContext context, System.Text.Json.Nodes.JsonNode json) =>
+        context.Output.WriteLine(EvaluationJson.Text(json));
+}
