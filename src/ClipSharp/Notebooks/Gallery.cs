@@ -5,11 +5,12 @@ using SkiaSharp;
 
 namespace ClipSharp.Notebooks;
 
-/// <summary>Images in a row of captioned thumbnails, as HTML with the pictures inlined (PNG, base64), so the notebook
-/// shows them offline and keeps them in its outputs.</summary>
+/// <summary>Images in a row of captioned thumbnails, as HTML with the pictures inlined (base64), so the notebook
+/// shows them offline and keeps them in its outputs. Each thumbnail is a PNG, or a JPEG (quality 90) where that is
+/// smaller, as it is for photos by a factor of 5 to 10: a gallery of 24 faces stays a few hundred KB.</summary>
 public sealed class Gallery
 {
-    readonly List<(string Png, string Caption)> items = [];
+    readonly List<(string DataUrl, string Caption)> items = [];
     readonly int thumbnail;
 
     public Gallery(int thumbnail = 160) => this.thumbnail = thumbnail;
@@ -27,8 +28,18 @@ public sealed class Gallery
         using var scaled = bitmap.Resize(new SKImageInfo(Math.Max(1, (int)(image.Width * scale)), Math.Max(1, (int)(image.Height * scale)),
             SKColorType.Rgba8888, SKAlphaType.Unpremul), new SKSamplingOptions(SKCubicResampler.Mitchell));
         using var png = scaled.Encode(SKEncodedImageFormat.Png, 100);
-        items.Add((Convert.ToBase64String(png.ToArray()), caption));
+        using var jpeg = Opaque(image) ? scaled.Encode(SKEncodedImageFormat.Jpeg, 90) : null; // JPEG has no alpha
+        items.Add(jpeg is not null && jpeg.Size < png.Size
+            ? ("data:image/jpeg;base64," + Convert.ToBase64String(jpeg.ToArray()), caption)
+            : ("data:image/png;base64," + Convert.ToBase64String(png.ToArray()), caption));
         return this;
+    }
+
+    static bool Opaque(RgbaImage image)
+    {
+        for (int i = 3; i < image.Pixels.Length; i += 4)
+            if (image.Pixels[i] != 255) return false;
+        return true;
     }
 
     /// <summary>RGB pixels [size, size, 3] as <see cref="ClipPreprocessor.Pixels(string)"/> returns them: what the model sees.</summary>
@@ -49,8 +60,8 @@ public sealed class Gallery
     public string ToHtml()
     {
         var html = new StringBuilder("<div style=\"display:flex;flex-wrap:wrap;gap:10px\">");
-        foreach (var (png, caption) in items)
-            html.Append($"<figure style=\"margin:0;text-align:center;max-width:{thumbnail}px\"><img src=\"data:image/png;base64,{png}\" alt=\"{WebUtility.HtmlEncode(caption)}\"/>")
+        foreach (var (url, caption) in items)
+            html.Append($"<figure style=\"margin:0;text-align:center;max-width:{thumbnail}px\"><img src=\"{url}\" alt=\"{WebUtility.HtmlEncode(caption)}\"/>")
                 .Append($"<figcaption style=\"font-size:11px;word-break:break-all\">{WebUtility.HtmlEncode(caption)}</figcaption></figure>");
         if (items.Count == 0) html.Append("<em>(no images)</em>");
         return html.Append("</div>").ToString();
