@@ -32,7 +32,7 @@ public static class NotebookSession
     internal static void Resume() => missing = null;
 
     /// <summary>Adds a step before each code submission of the kernel: after a missing input, a cell that does not build
-    /// the inputs again (<c>NotebookInputs</c>) or set a variable fails with that input's one-line message. Found by
+    /// the inputs again (<c>NotebookInputs.FromEnvironment</c>) or set an environment variable fails with that input's one-line message. Found by
     /// reflection: the library compiles against the kernel's formatting package only, and does nothing outside a kernel.
     /// </summary>
     static void StopCellsAfterMissingInput()
@@ -51,7 +51,7 @@ public static class NotebookSession
     {
         if (missing is { } stop && command.GetType().Name == "SubmitCode"
             && command.GetType().GetProperty("Code")?.GetValue(command) is string code
-            && !code.Contains("NotebookInputs", StringComparison.Ordinal) && !code.Contains("SetEnvironmentVariable", StringComparison.Ordinal))
+            && !code.Contains("NotebookInputs.FromEnvironment", StringComparison.Ordinal) && !code.Contains("SetEnvironmentVariable", StringComparison.Ordinal))
             return Task.FromException(stop);
         return (Task)next.DynamicInvoke(command, context)!;
     }
