@@ -5,10 +5,11 @@ using Plotly.NET;
 
 namespace ClipSharp.Notebooks;
 
-/// <summary>Shows Plotly.NET charts as HTML that draws offline: plotly.js comes from the copy embedded in Plotly.NET.dll,
-/// never from a CDN. <see cref="ToHtml"/> is self-contained (a saved page, a test); <see cref="ToNotebookHtml"/> sends
-/// plotly.js (3.6 MB, gzipped to ~1.4 MB of base64) only with the first chart of a kernel session, because every output
-/// of a notebook is drawn in one page (VS Code, Jupyter) and later charts find it there.</summary>
+/// <summary>Shows Plotly.NET charts as HTML that draws offline: plotly.js comes from the copy embedded in
+/// Plotly.NET.dll, never from a CDN. <see cref="ToHtml"/> is self-contained (a saved page, a test); <see
+/// cref="ToNotebookHtml"/> sends plotly.js (3.6 MB, gzipped to ~1.4 MB of base64) only with the first chart of a kernel
+/// session, because every output of a notebook is drawn in one page (VS Code, Jupyter) and later charts find it
+/// there.</summary>
 public static partial class ChartFormatter
 {
     const string PlotlyResource = "Plotly.NET.plotly-2.28.0.min.js";
@@ -24,7 +25,8 @@ public static partial class ChartFormatter
     /// <summary>The chart with plotly.js inlined (plain text, so any browser draws it): a page of its own.</summary>
     public static string ToHtml(GenericChart chart) => PlainPlotlyJs() + Guarded(chart);
 
-    /// <summary>The chart as a notebook output: the first of a kernel session carries plotly.js, later ones use it.</summary>
+    /// <summary>The chart as a notebook output: the first of a kernel session carries plotly.js, later ones use
+    /// it.</summary>
     public static string ToNotebookHtml(GenericChart chart)
     {
         string carrier = sentThisSession ? "" : PackedPlotlyJs();
@@ -32,18 +34,19 @@ public static partial class ChartFormatter
         return carrier + Guarded(chart);
     }
 
-    /// <summary>Makes the next notebook chart carry plotly.js again (after its first carrier's output was cleared).</summary>
+    /// <summary>Makes the next notebook chart carry plotly.js again (after its first carrier's output was
+    /// cleared).</summary>
     public static void ResendPlotlyJs() => sentThisSession = false;
 
     /// <summary>plotly.js as a UMD bundle: where an AMD loader is present (require.js, which other kernel extensions
-    /// inject) it would register as a module instead of the global Plotly the figure calls. Hiding define/module/exports
-    /// keeps it global.</summary>
+    /// inject) it would register as a module instead of the global Plotly the figure calls. Hiding
+    /// define/module/exports keeps it global.</summary>
     static string PlainPlotlyJs() => "<script type=\"text/javascript\">if (typeof Plotly === 'undefined') " +
         "{ (function (define, module, exports) {\n" + plotlyJs.Value + "\n}).call(self); }</script>\n";
 
-    /// <summary>plotly.js gzipped in base64, unpacked by the browser's DecompressionStream into a script element (inline
-    /// scripts are what notebook viewers allow; eval may not be). window.clipSharpPlotly is the promise later charts wait on.
-    /// </summary>
+    /// <summary>plotly.js gzipped in base64, unpacked by the browser's DecompressionStream into a script element
+    /// (inline scripts are what notebook viewers allow; eval may not be). window.clipSharpPlotly is the promise later
+    /// charts wait on. </summary>
     static string PackedPlotlyJs() =>
         "<script type=\"text/javascript\">if (typeof Plotly === 'undefined' && !window.clipSharpPlotly) " +
         "window.clipSharpPlotly = (async function () {\n" +
@@ -57,8 +60,9 @@ public static partial class ChartFormatter
         "  return Plotly;\n" +
         "})();</script>\n";
 
-    /// <summary>Plotly.NET's div and figure script, its immediate call replaced by one that draws once plotly.js is there
-    /// (now, or when the session's first chart has unpacked it) and otherwise says so in the chart's place.</summary>
+    /// <summary>Plotly.NET's div and figure script, its immediate call replaced by one that draws once plotly.js is
+    /// there (now, or when the session's first chart has unpacked it) and otherwise says so in the chart's
+    /// place.</summary>
     static string Guarded(GenericChart chart)
     {
         var noReference = DisplayOptions.init(null, null, null, null, null, null,

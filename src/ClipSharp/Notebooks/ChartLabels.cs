@@ -1,6 +1,7 @@
 namespace ClipSharp.Notebooks;
 
-/// <summary>Axis labels that fit: long names cut in the middle (file names differ at both ends), long phrases wrapped.</summary>
+/// <summary>Axis labels that fit: long names cut in the middle (file names differ at both ends), long phrases
+/// wrapped.</summary>
 public static class ChartLabels
 {
     /// <summary>Each label cut to at most <paramref name="max"/> characters as <c>start…end</c>; longer where that is
@@ -14,7 +15,17 @@ public static class ChartLabels
         }
     }
 
-    /// <summary>Words joined into lines of about <paramref name="width"/> characters with plotly's &lt;br&gt;.</summary>
+    /// <summary>Phrases (with spaces) wrapped, single long words (file names) shortened as <see cref="Shorten"/>
+    /// does.</summary>
+    public static IReadOnlyList<string> Fit(IReadOnlyList<string> labels, int max = 22)
+    {
+        var words = labels.Where(l => !l.Contains(' ')).Distinct().ToList();
+        var shortened = words.Zip(Shorten(words, max)).ToDictionary(p => p.First, p => p.Second);
+        return [.. labels.Select(l => shortened.TryGetValue(l, out var s) ? s : Wrap(l, max))];
+    }
+
+    /// <summary>Words joined into lines of about <paramref name="width"/> characters with plotly's
+    /// &lt;br&gt;.</summary>
     public static string Wrap(string label, int width = 16)
     {
         var lines = new List<string>();

@@ -2,15 +2,16 @@ using ClipSharp.Evaluation;
 
 namespace ClipSharp.Notebooks;
 
-/// <summary>The charts of a zero-shot evaluation, as notebook 04 shows them and <c>clip evaluate --plots</c> saves them.
-/// </summary>
+/// <summary>The charts of a zero-shot evaluation, as notebook 04 shows them and <c>clip evaluate --plots</c> saves
+/// them. </summary>
 public static class EvaluationCharts
 {
     /// <summary>Counts and row shares of true × predicted class.</summary>
     public static Plot Confusion(EvaluationResult result) => Plots.Confusion(result.Confusion);
 
     /// <summary>For two classes, cos(second) − cos(first) per image by true class, with the decision boundary at 0 (the
-    /// classifier predicts the second class right of it); for more, each image's winning margin over the runner-up.</summary>
+    /// classifier predicts the second class right of it); for more, each image's winning margin over the
+    /// runner-up.</summary>
     public static Plot Margins(EvaluationResult result)
     {
         var classes = result.Classes;
@@ -33,8 +34,8 @@ public static class EvaluationCharts
     public static IReadOnlyList<(string Name, Plot Plot)> All(EvaluationResult result) =>
         [("confusion-matrix", Confusion(result)), ("cosine-margins", Margins(result)), ("cosines", Cosines(result))];
 
-    /// <summary>Writes each chart as NAME.html (always, self-contained) and NAME.png (when a headless Chromium is there);
-    /// returns the files written.</summary>
+    /// <summary>Writes each chart as NAME.html (always, self-contained) and NAME.png (when a headless Chromium is
+    /// there); returns the files written.</summary>
     public static IReadOnlyList<string> Save(EvaluationResult result, string folder, bool png = true)
     {
         var written = new List<string>();

@@ -42,7 +42,8 @@ public sealed class Gallery
         return true;
     }
 
-    /// <summary>RGB pixels [size, size, 3] as <see cref="ClipPreprocessor.Pixels(string)"/> returns them: what the model sees.</summary>
+    /// <summary>RGB pixels [size, size, 3] as <see cref="ClipPreprocessor.Pixels(string)"/> returns them: what the
+    /// model sees.</summary>
     public Gallery AddRgb(byte[] rgb, int size, string caption)
     {
         if (rgb.Length != size * size * 3) throw new ArgumentException($"Expected {size}×{size}×3 = {size * size * 3} bytes; got {rgb.Length}");

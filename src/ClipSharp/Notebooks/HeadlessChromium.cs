@@ -58,7 +58,8 @@ public static partial class HeadlessChromium
         ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
          $"--user-data-dir={Path.Combine(work, "profile")}", "--virtual-time-budget=20000"];
 
-    /// <summary>Waits for the chart, asks plotly.js for the image and leaves it (a data URL) in a pre element.</summary>
+    /// <summary>Waits for the chart, asks plotly.js for the image and leaves it (a data URL) in a pre
+    /// element.</summary>
     static string ExportScript(string format, int scale) =>
         "<pre id=\"clipsharp-export\"></pre><script>(function wait() { var gd = document.querySelector('.js-plotly-plot'); " +
         "if (typeof Plotly === 'undefined' || !gd || !gd._fullLayout) return setTimeout(wait, 50); " +

@@ -7,7 +7,8 @@ public sealed record HistogramBins(double Start, double Size, int Count)
 {
     public double End => Start + Size * Count;
 
-    /// <summary>About <paramref name="target"/> bins over all the values (default 2·∛n, Rice's rule, 5 to 40).</summary>
+    /// <summary>About <paramref name="target"/> bins over all the values (default 2·∛n, Rice's rule, 5 to
+    /// 40).</summary>
     public static HistogramBins Cover(IReadOnlyCollection<double> values, int? target = null)
     {
         var finite = values.Where(double.IsFinite).ToList();

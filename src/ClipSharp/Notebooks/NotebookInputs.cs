@@ -23,7 +23,8 @@ public sealed record NotebookInputs(string Model, string Data, string? Labels)
             (Variable("CLIP_LABELS") ?? labels) is { } l ? FromRoot(l) : null);
     }
 
-    /// <summary>The checkpoint file, downloaded on first use for a registry name; a clear error saying how to get it otherwise.</summary>
+    /// <summary>The checkpoint file, downloaded on first use for a registry name; a clear error saying how to get it
+    /// otherwise.</summary>
     public string RequireModel()
     {
         ThrowIfMissing();
@@ -59,7 +60,8 @@ public sealed record NotebookInputs(string Model, string Data, string? Labels)
         catch (FileNotFoundException e) { throw Missing(e.Message, e); }
     }
 
-    /// <summary>Checks that the image folder (and labels file, when given) exist, saying how to get the Kaggle set if not.</summary>
+    /// <summary>Checks that the image folder (and labels file, when given) exist, saying how to get the Kaggle set if
+    /// not.</summary>
     public void RequireData()
     {
         ThrowIfMissing();
@@ -89,7 +91,8 @@ public sealed record NotebookInputs(string Model, string Data, string? Labels)
 
     static string? Variable(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;
 
-    /// <summary>A registry name (or an unknown name, which the registry reports) as it is; a path read from the root.</summary>
+    /// <summary>A registry name (or an unknown name, which the registry reports) as it is; a path read from the
+    /// root.</summary>
     static string ModelOrPath(string model) =>
         ModelRegistry.Find(model) is null && (model.IndexOfAny(['/', '\\']) >= 0 || Path.HasExtension(model)) ? FromRoot(model) : model;
 

@@ -6,8 +6,8 @@ using Microsoft.DotNet.Interactive.Formatting;
 namespace ClipSharp.Notebooks;
 
 /// <summary>The one call a notebook makes after <c>#r</c>-ing ClipSharp.dll. The dotnet-interactive kernel loads the
-/// dll by path, so .NET neither finds its native libraries under <c>runtimes/</c> nor accepts Plotly.NET's request for a
-/// newer FSharp.Core than the kernel's own; this fixes both, then shows charts offline, and stops the cells after a
+/// dll by path, so .NET neither finds its native libraries under <c>runtimes/</c> nor accepts Plotly.NET's request for
+/// a newer FSharp.Core than the kernel's own; this fixes both, then shows charts offline, and stops the cells after a
 /// missing input with that input's message (they would otherwise fail on its null results with stack traces).</summary>
 public static class NotebookSession
 {
@@ -26,15 +26,16 @@ public static class NotebookSession
         started = true;
     }
 
-    /// <summary>Remembers a missing input: every later cell stops with its message until the inputs cell runs again.</summary>
+    /// <summary>Remembers a missing input: every later cell stops with its message until the inputs cell runs
+    /// again.</summary>
     internal static MissingInputException Stop(MissingInputException e) => missing = e;
 
     internal static void Resume() => missing = null;
 
-    /// <summary>Adds a step before each code submission of the kernel: after a missing input, a cell that does not build
-    /// the inputs again (<c>NotebookInputs.FromEnvironment</c>) or set an environment variable fails with that input's one-line message. Found by
-    /// reflection: the library compiles against the kernel's formatting package only, and does nothing outside a kernel.
-    /// </summary>
+    /// <summary>Adds a step before each code submission of the kernel: after a missing input, a cell that does not
+    /// build the inputs again (<c>NotebookInputs.FromEnvironment</c>) or set an environment variable fails with that
+    /// input's one-line message. Found by reflection: the library compiles against the kernel's formatting package
+    /// only, and does nothing outside a kernel. </summary>
     static void StopCellsAfterMissingInput()
     {
         var kernelType = AppDomain.CurrentDomain.GetAssemblies().FirstOrDefault(a => a.GetName().Name == "Microsoft.DotNet.Interactive")
@@ -65,9 +66,9 @@ public static class NotebookSession
         AssemblyLoadContext.Default.Resolving += (_, name) => name.Name == "FSharp.Core" ? loaded : null;
     }
 
-    /// <summary>Finds the native libraries in <c>runtimes/&lt;rid&gt;/native</c> beside this dll: SkiaSharp's through an
-    /// import resolver; TorchSharp's by loading libLibTorchSharp (and through its <c>$ORIGIN</c> run path, libtorch) by
-    /// full path, so TorchSharp's own load by name finds it already in the process. (A resolver on TorchSharp would
+    /// <summary>Finds the native libraries in <c>runtimes/&lt;rid&gt;/native</c> beside this dll: SkiaSharp's through
+    /// an import resolver; TorchSharp's by loading libLibTorchSharp (and through its <c>$ORIGIN</c> run path, libtorch)
+    /// by full path, so TorchSharp's own load by name finds it already in the process. (A resolver on TorchSharp would
     /// bypass its libtorch checks.)</summary>
     static void ResolveNativeLibraries()
     {

@@ -11,10 +11,12 @@ public sealed record Plot(string Title, GenericChart Chart)
     /// <summary>The chart with plotly.js inlined: draws on its own, offline.</summary>
     public string ToHtml() => ChartFormatter.ToHtml(Chart);
 
-    /// <summary>The plotly.js figure (<c>{"data": [...], "layout": {...}}</c>): for plotly in other tools, and for tests.</summary>
+    /// <summary>The plotly.js figure (<c>{"data": [...], "layout": {...}}</c>): for plotly in other tools, and for
+    /// tests.</summary>
     public string ToJson() => GenericChart.toFigureJson(Chart);
 
-    /// <summary>A self-contained page (plotly.js inlined, ~3.6 MB): opens offline in any browser, stays interactive.</summary>
+    /// <summary>A self-contained page (plotly.js inlined, ~3.6 MB): opens offline in any browser, stays
+    /// interactive.</summary>
     public void SaveHtml(string path) => AtomicFile.Write(path, stream => stream.Write(Encoding.UTF8.GetBytes(ToPage())));
 
     /// <summary>A PNG drawn by plotly.js in a headless Chromium (<c>CLIP_CHROMIUM</c>, else chromium on PATH); a

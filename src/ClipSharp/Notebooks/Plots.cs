@@ -34,7 +34,7 @@ public static class Plots
             if (colorTitle is not null) trace.SetProperty("colorbar", new Dictionary<string, object> { ["title"] = Text(colorTitle) });
         }
         var shortRows = ChartLabels.Shorten(rows);
-        var shortColumns = ChartLabels.Shorten(columns);
+        var shortColumns = ChartLabels.Fit(columns, 18);
         int left = 7 * shortRows.DefaultIfEmpty("").Max(l => l.Length) + 60;
         return Styled(title, chart, width: Math.Max(500, 120 * columns.Count + left + 150), height: Math.Max(350, 28 * rows.Count + 170),
             ("xaxis", Axis(xTitle, ("tickmode", "array"), ("tickvals", columns.ToArray()), ("ticktext", shortColumns.ToArray()))),
@@ -42,8 +42,8 @@ public static class Plots
                 ("ticktext", shortRows.ToArray()))));
     }
 
-    /// <summary>The confusion matrix: true class down, predicted class across; each cell shows its count and its share of
-    /// the true class (the row), and is coloured by that share, its text dark or light for contrast.</summary>
+    /// <summary>The confusion matrix: true class down, predicted class across; each cell shows its count and its share
+    /// of the true class (the row), and is coloured by that share, its text dark or light for contrast.</summary>
     public static Plot Confusion(ConfusionMatrix confusion, string title = "Confusion matrix")
     {
         int n = confusion.Classes.Count;
@@ -125,8 +125,8 @@ public static class Plots
         return Styled(title, CSharpChart.Combine(traces), layout: [.. layout]);
     }
 
-    /// <summary>One bar per label, the value printed on it; optional y range, labelled horizontal reference lines, and bars
-    /// drawn in a second colour (<paramref name="highlight"/>, e.g. an ensemble among single prompts).</summary>
+    /// <summary>One bar per label, the value printed on it; optional y range, labelled horizontal reference lines, and
+    /// bars drawn in a second colour (<paramref name="highlight"/>, e.g. an ensemble among single prompts).</summary>
     public static Plot Bars(string title, IReadOnlyList<string> labels, IReadOnlyList<double> values, string yTitle, string format = "F3",
         (double Min, double Max)? range = null, IReadOnlyList<(string Name, double Value)>? lines = null,
         IReadOnlyCollection<int>? highlight = null)
@@ -150,16 +150,24 @@ public static class Plots
         };
         if (lines is { Count: > 0 })
         {
+            // Labels right of the plot; of two lines close together, the lower one's label goes below it, the upper's
+            // above.
+            double span = range is { } rr ? rr.Max - rr.Min : Math.Max(1e-9, values.Concat(lines.Select(l => l.Value)).Max());
+            var order = lines.OrderBy(l => l.Value).ToList();
+            string Anchor(int i) => i + 1 < order.Count && order[i + 1].Value - order[i].Value < 0.06 * span ? "top"
+                : i > 0 && order[i].Value - order[i - 1].Value < 0.06 * span ? "bottom" : "middle";
             layout.Add(("shapes", lines.Select(l => Line(0, 1, l.Value, l.Value, "paper", "y")).ToArray()));
             layout.Add(("annotations", lines.Select(l => Note(1, l.Value,
                 $"{l.Name} {l.Value.ToString(format, CultureInfo.InvariantCulture)}", "paper", "y",
-                ("xanchor", "left"), ("yanchor", "middle"))).ToArray()));
+                ("xanchor", "left"), ("yanchor", Anchor(order.IndexOf(l))))).ToArray()));
+            layout.Add(("margin", new Dictionary<string, object> { ["r"] = 8 * lines.Max(l => l.Name.Length) + 70 }));
         }
-        return Styled(title, chart, width: Math.Max(600, 120 * labels.Count + 320), height: 480, layout: [.. layout]);
+        return Styled(title, chart, width: Math.Max(600, 120 * labels.Count + 360), height: 480, layout: [.. layout]);
     }
 
     /// <summary>Accuracies on [0, 1] with the two baselines a reader needs: chance (1 / classes) and always predicting
-    /// the most frequent class of <paramref name="labels"/>; the bars at <paramref name="highlight"/> stand out.</summary>
+    /// the most frequent class of <paramref name="labels"/>; the bars at <paramref name="highlight"/> stand
+    /// out.</summary>
     public static Plot Accuracies(string title, IReadOnlyList<string> names, IReadOnlyList<double> accuracies,
         IReadOnlyCollection<int> labels, int classes, IReadOnlyCollection<int>? highlight = null)
     {
@@ -202,7 +210,8 @@ public static class Plots
 
     static Dictionary<string, object> Text(string text) => new() { ["text"] = text };
 
-    /// <summary>Black or white, whichever contrasts more (WCAG) with the colour the count scale gives a share.</summary>
+    /// <summary>Black or white, whichever contrasts more (WCAG) with the colour the count scale gives a
+    /// share.</summary>
     internal static string TextColourOn(double share)
     {
         int i = share >= CountScale[1].At ? 1 : 0;

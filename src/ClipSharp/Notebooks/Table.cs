@@ -30,8 +30,8 @@ public sealed class Table(IReadOnlyList<string> rowLabels, IReadOnlyList<string>
         return new Table(rowLabels, [.. Enumerable.Range(0, columns).Select(c => c.ToString(CultureInfo.InvariantCulture))], cells);
     }
 
-    /// <summary>One row per item, one column per public property (anonymous types included); numbers in invariant culture,
-    /// reals with <paramref name="decimals"/> decimals.</summary>
+    /// <summary>One row per item, one column per public property (anonymous types included); numbers in invariant
+    /// culture, reals with <paramref name="decimals"/> decimals.</summary>
     public static Table FromRecords<T>(IEnumerable<T> items, int decimals = 4)
     {
         var properties = typeof(T).GetProperties();

@@ -5,8 +5,9 @@ using ClipSharp.Notebooks;
 namespace ClipSharp.Tests.Notebooks;
 
 /// <summary>The charts say what a reader needs and nothing misleading, read off the plotly figure each one builds:
-/// shared histogram bins, whole-number counts, the decision boundary; axis and colour-bar titles; counts with row shares
-/// in readable colours; accuracies on [0, 1] against their baselines; tables aligned by kind with even decimals.</summary>
+/// shared histogram bins, whole-number counts, the decision boundary; axis and colour-bar titles; counts with row
+/// shares in readable colours; accuracies on [0, 1] against their baselines; tables aligned by kind with even
+/// decimals.</summary>
 public class ChartTruthTests
 {
     static JsonNode Figure(Plot plot) => JsonNode.Parse(plot.ToJson())!;

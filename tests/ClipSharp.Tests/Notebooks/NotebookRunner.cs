@@ -41,7 +41,8 @@ public static class NotebookRunner
 
     static readonly Lazy<bool> libraryBuilt = new(BuildLibrary);
 
-    /// <summary>Runs in the notebook's folder, as VS Code does, unless <paramref name="workingDirectory"/> says otherwise.</summary>
+    /// <summary>Runs in the notebook's folder, as VS Code does, unless <paramref name="workingDirectory"/> says
+    /// otherwise.</summary>
     public static Result Run(string notebook, IReadOnlyDictionary<string, string> environment, string? workingDirectory = null)
     {
         _ = libraryBuilt.Value;
@@ -64,8 +65,8 @@ public static class NotebookRunner
         }
     }
 
-    /// <summary>Notebooks run in the local dotnet-repl tool and reference the Release build of ClipSharp.dll: restore the
-    /// one and build the other from the current sources.</summary>
+    /// <summary>Notebooks run in the local dotnet-repl tool and reference the Release build of ClipSharp.dll: restore
+    /// the one and build the other from the current sources.</summary>
     static bool BuildLibrary()
     {
         var (restored, restoreLog) = RunProcess(new ProcessStartInfo("dotnet", ["tool", "restore"])

@@ -5,8 +5,8 @@ using ClipSharp.Tests.Cli;
 
 namespace ClipSharp.Tests.Notebooks;
 
-/// <summary>Every notebook runs cell by cell in the real dotnet-interactive kernel on the reference data, without a cell
-/// error, and draws its charts; a broken notebook proves the runner sees errors.</summary>
+/// <summary>Every notebook runs cell by cell in the real dotnet-interactive kernel on the reference data, without a
+/// cell error, and draws its charts; a broken notebook proves the runner sees errors.</summary>
 public class NotebookTests
 {
     /// <summary>Each notebook and the Plotly charts it must draw.</summary>
@@ -45,8 +45,8 @@ public class NotebookTests
         });
     }
 
-    /// <summary>The executed notebook's outputs, in order in one page as a notebook viewer shows them, draw every chart in a
-    /// real browser with no network: plotly.js, sent once, ran and made each chart's SVG.</summary>
+    /// <summary>The executed notebook's outputs, in order in one page as a notebook viewer shows them, draw every chart
+    /// in a real browser with no network: plotly.js, sent once, ran and made each chart's SVG.</summary>
     [SkippableTheory]
     [MemberData(nameof(ChartNotebooks))]
     public void Every_chart_renders_in_headless_Chromium(string name, int charts)
@@ -124,7 +124,8 @@ public class NotebookTests
             Assert.Empty(c!["outputs"]!.AsArray());
             Assert.Null(c["execution_count"]);
         });
-        // A first cell that moves the kernel into notebooks/, then one #r, of the built library, at the top of the second.
+        // A first cell that moves the kernel into notebooks/, then one #r, of the built library, at the top of the
+        // second.
         var sources = NotebookRunner.ReadCodeCells(Path.Combine(NotebookRunner.NotebooksDirectory, name + ".ipynb")).Select(c => c.Source).ToList();
         Assert.Contains("SetCurrentDirectory", sources[0]);
         Assert.StartsWith("#r \"../src/ClipSharp/bin/Release/net10.0/ClipSharp.dll\"\n", sources[1]);
