@@ -18,8 +18,9 @@ public static partial class ChartFormatter
     static bool sentThisSession;
 
     /// <summary>The message a chart shows in place of itself when the page has no plotly.js.</summary>
-    public const string MissingPlotlyMessage = "This chart is not drawn: plotly.js is not loaded in this page. ClipSharp sends " +
-        "plotly.js once per kernel session, with the first chart, and that chart's output was cleared or is not shown. " +
+    public const string MissingPlotlyMessage = "This chart is not drawn: plotly.js is not loaded in this page. " +
+        "ClipSharp sends plotly.js once per kernel session, with the first chart, and that chart's output was " +
+        "cleared or is not shown. " +
         "Restart the kernel and run all cells, or run ChartFormatter.ResendPlotlyJs(); and re-run this cell.";
 
     /// <summary>The chart with plotly.js inlined (plain text, so any browser draws it): a page of its own.</summary>
@@ -52,8 +53,10 @@ public static partial class ChartFormatter
         "window.clipSharpPlotly = (async function () {\n" +
         "  if (typeof DecompressionStream === 'undefined') throw new Error('this viewer cannot unpack the embedded " +
         "plotly.js (it has no DecompressionStream)');\n" +
-        "  var bytes = Uint8Array.from(atob('" + gzippedPlotlyJs.Value + "'), function (c) { return c.charCodeAt(0); });\n" +
-        "  var text = await new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'))).text();\n" +
+        "  var packed = atob('" + gzippedPlotlyJs.Value + "');\n" +
+        "  var bytes = Uint8Array.from(packed, function (c) { return c.charCodeAt(0); });\n" +
+        "  var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));\n" +
+        "  var text = await new Response(stream).text();\n" +
         "  var script = document.createElement('script');\n" +
         "  script.text = '(function (define, module, exports) {\\n' + text + '\\n}).call(self);';\n" +
         "  document.head.appendChild(script);\n" +
@@ -71,7 +74,8 @@ public static partial class ChartFormatter
         var render = RenderFunction().Match(figure);
         var div = DivId().Match(figure);
         if (!render.Success || !div.Success)
-            throw new InvalidOperationException($"Plotly.NET's chart HTML changed shape; update {nameof(ChartFormatter)}");
+            throw new InvalidOperationException(
+                $"Plotly.NET's chart HTML changed shape; update {nameof(ChartFormatter)}");
         string name = render.Groups[1].Value;
         int call = figure.LastIndexOf(name + "();", StringComparison.Ordinal);
         string message = MissingPlotlyMessage.Replace("'", "\\'", StringComparison.Ordinal);
@@ -95,7 +99,8 @@ public static partial class ChartFormatter
     static string ReadPlotlyJs()
     {
         using var stream = typeof(GenericChart).Assembly.GetManifestResourceStream(PlotlyResource)
-            ?? throw new InvalidOperationException($"Plotly.NET.dll no longer embeds {PlotlyResource}; update {nameof(ChartFormatter)}");
+            ?? throw new InvalidOperationException(
+                $"Plotly.NET.dll no longer embeds {PlotlyResource}; update {nameof(ChartFormatter)}");
         return new StreamReader(stream).ReadToEnd();
     }
 

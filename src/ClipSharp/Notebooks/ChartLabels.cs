@@ -11,7 +11,8 @@ public static class ChartLabels
         for (int length = Math.Max(5, max); ; length += 4)
         {
             var shortened = labels.Select(l => Cut(l, length)).ToList();
-            if (shortened.Distinct().Count() == labels.Distinct().Count() || labels.All(l => l.Length <= length)) return shortened;
+            if (shortened.Distinct().Count() == labels.Distinct().Count()
+                || labels.All(l => l.Length <= length)) return shortened;
         }
     }
 

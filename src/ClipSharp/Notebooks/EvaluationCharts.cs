@@ -20,15 +20,17 @@ public static class EvaluationCharts
                 classes.Select((c, k) => ($"true: {c}", result.Predictions.Where(p => p.Label == k)
                     .Select(p => (double)(p.Cosine[1] - p.Cosine[0])))),
                 boundary: 0, boundaryLabel: $"◀ predicted {classes[0]} | predicted {classes[1]} ▶");
-        return Plots.Histograms("cos(true class) − best cos(other class), by true class", "cosine margin (> 0: correct)",
+        return Plots.Histograms("cos(true class) − best cos(other class), by true class",
+            "cosine margin (> 0: correct)",
             classes.Select((c, k) => ($"true: {c}", result.Predictions.Where(p => p.Label == k)
                 .Select(p => (double)(p.Cosine[k] - p.Cosine.Where((_, j) => j != k).Max())))),
             boundary: 0, boundaryLabel: "◀ wrong | right ▶");
     }
 
     /// <summary>Every image's cosine to each class prompt, one histogram per prompt.</summary>
-    public static Plot Cosines(EvaluationResult result) => Plots.Histograms("Cosine similarity to each prompt, all images",
-        "cosine similarity", result.Classes.Select((c, k) => ($"prompt: {c}", result.Predictions.Select(p => (double)p.Cosine[k]))));
+    public static Plot Cosines(EvaluationResult result) => Plots.Histograms(
+        "Cosine similarity to each prompt, all images", "cosine similarity",
+        result.Classes.Select((c, k) => ($"prompt: {c}", result.Predictions.Select(p => (double)p.Cosine[k]))));
 
     /// <summary>The charts with the file names <see cref="Save"/> gives them.</summary>
     public static IReadOnlyList<(string Name, Plot Plot)> All(EvaluationResult result) =>

@@ -18,14 +18,17 @@ public sealed class Gallery
     public int Count => items.Count;
 
     /// <summary>An image file, decoded as the preprocessing decodes it, scaled to fit the thumbnail size.</summary>
-    public Gallery Add(string path, string? caption = null) => Add(ImageLoader.Load(path), caption ?? Path.GetFileName(path));
+    public Gallery Add(string path, string? caption = null) =>
+        Add(ImageLoader.Load(path), caption ?? Path.GetFileName(path));
 
     public Gallery Add(RgbaImage image, string caption)
     {
-        using var bitmap = new SKBitmap(new SKImageInfo(image.Width, image.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul));
+        using var bitmap =
+            new SKBitmap(new SKImageInfo(image.Width, image.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul));
         System.Runtime.InteropServices.Marshal.Copy(image.Pixels, 0, bitmap.GetPixels(), image.Pixels.Length);
         double scale = Math.Min(1.0, (double)thumbnail / Math.Max(image.Width, image.Height));
-        using var scaled = bitmap.Resize(new SKImageInfo(Math.Max(1, (int)(image.Width * scale)), Math.Max(1, (int)(image.Height * scale)),
+        int width = Math.Max(1, (int)(image.Width * scale)), height = Math.Max(1, (int)(image.Height * scale));
+        using var scaled = bitmap.Resize(new SKImageInfo(width, height,
             SKColorType.Rgba8888, SKAlphaType.Unpremul), new SKSamplingOptions(SKCubicResampler.Mitchell));
         using var png = scaled.Encode(SKEncodedImageFormat.Png, 100);
         using var jpeg = Opaque(image) ? scaled.Encode(SKEncodedImageFormat.Jpeg, 90) : null; // JPEG has no alpha
@@ -46,7 +49,8 @@ public sealed class Gallery
     /// model sees.</summary>
     public Gallery AddRgb(byte[] rgb, int size, string caption)
     {
-        if (rgb.Length != size * size * 3) throw new ArgumentException($"Expected {size}×{size}×3 = {size * size * 3} bytes; got {rgb.Length}");
+        if (rgb.Length != size * size * 3)
+            throw new ArgumentException($"Expected {size}×{size}×3 = {size * size * 3} bytes; got {rgb.Length}");
         var rgba = new byte[size * size * 4];
         for (int i = 0; i < size * size; i++)
         {
@@ -62,8 +66,12 @@ public sealed class Gallery
     {
         var html = new StringBuilder("<div style=\"display:flex;flex-wrap:wrap;gap:10px\">");
         foreach (var (url, caption) in items)
-            html.Append($"<figure style=\"margin:0;text-align:center;max-width:{thumbnail}px\"><img src=\"{url}\" alt=\"{WebUtility.HtmlEncode(caption)}\"/>")
-                .Append($"<figcaption style=\"font-size:11px;word-break:break-all\">{WebUtility.HtmlEncode(caption)}</figcaption></figure>");
+        {
+            string text = WebUtility.HtmlEncode(caption);
+            html.Append($"<figure style=\"margin:0;text-align:center;max-width:{thumbnail}px\">")
+                .Append($"<img src=\"{url}\" alt=\"{text}\"/>")
+                .Append($"<figcaption style=\"font-size:11px;word-break:break-all\">{text}</figcaption></figure>");
+        }
         if (items.Count == 0) html.Append("<em>(no images)</em>");
         return html.Append("</div>").ToString();
     }

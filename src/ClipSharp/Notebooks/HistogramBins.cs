@@ -13,7 +13,8 @@ public sealed record HistogramBins(double Start, double Size, int Count)
     {
         var finite = values.Where(double.IsFinite).ToList();
         int wanted = target ?? Math.Clamp((int)Math.Ceiling(2 * Math.Cbrt(Math.Max(1, finite.Count))), 5, 40);
-        if (wanted < 1) throw new ArgumentOutOfRangeException(nameof(target), target, "A histogram needs at least one bin");
+        if (wanted < 1)
+            throw new ArgumentOutOfRangeException(nameof(target), target, "A histogram needs at least one bin");
         if (finite.Count == 0) return new HistogramBins(0, 1.0 / wanted, wanted);
         double min = finite.Min(), max = finite.Max();
         double size = Nice(max > min ? (max - min) / wanted : Math.Max(Math.Abs(min), 1) / wanted);

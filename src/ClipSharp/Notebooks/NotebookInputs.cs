@@ -16,7 +16,8 @@ public sealed record NotebookInputs(string Model, string Data, string? Labels)
     /// build), else above the current directory.</summary>
     public static string RepositoryRoot { get; } = FindRoot();
 
-    public static NotebookInputs FromEnvironment(string model = "RN50", string data = "data/glasses", string? labels = null)
+    public static NotebookInputs FromEnvironment(string model = "RN50",
+        string data = "data/glasses", string? labels = null)
     {
         NotebookSession.Resume(); // the inputs cell runs again: maybe with what was missing
         return new(ModelOrPath(Variable("CLIP_MODEL") ?? model), FromRoot(Variable("CLIP_DATA") ?? data),
@@ -31,9 +32,11 @@ public sealed record NotebookInputs(string Model, string Data, string? Labels)
         try { return ModelRegistry.Resolve(Model, progress: DownloadProgress.Lines(Console.Out)); }
         catch (Exception e) when (e is IOException or CheckpointException)
         {
-            throw Missing($"No weights for '{Model}': {e.Message} Download a released model with `dotnet run --project " +
-                "src/ClipSharp.Cli -- download RN50` (see weights/README.md), or set CLIP_MODEL to a registry name (RN50, " +
-                $"ViT-B/32, …) or a .pt / .safetensors checkpoint (a relative path is read from {RepositoryRoot}).", e);
+            throw Missing($"No weights for '{Model}': {e.Message} Download a released model with " +
+                "`dotnet run --project src/ClipSharp.Cli -- download RN50` (see weights/README.md), or set " +
+                "CLIP_MODEL to a registry name (RN50, ViT-B/32, …) or a .pt / .safetensors checkpoint (a relative " +
+                "path is read " +
+                $"from {RepositoryRoot}).", e);
         }
     }
 
@@ -48,10 +51,12 @@ public sealed record NotebookInputs(string Model, string Data, string? Labels)
         {
             try
             {
-                ModelDownloader.Default.DownloadAsync(ModelRegistry.VocabularyUrl(), ModelRegistry.Vocabulary.Sha256, path)
+                ModelDownloader.Default
+                    .DownloadAsync(ModelRegistry.VocabularyUrl(), ModelRegistry.Vocabulary.Sha256, path)
                     .GetAwaiter().GetResult();
             }
-            catch (Exception e) when (e is IOException or HttpRequestException or TaskCanceledException or ClipSharpException)
+            catch (Exception e) when (e is IOException or HttpRequestException
+                or TaskCanceledException or ClipSharpException)
             {
                 // Locate's message below says how to get it
             }
@@ -66,12 +71,13 @@ public sealed record NotebookInputs(string Model, string Data, string? Labels)
     {
         ThrowIfMissing();
         if (!Directory.Exists(Data))
-            throw Missing($"Image folder '{Data}' not found. Get the Kaggle \"Glasses or No Glasses\" set as data/README.md " +
-                "describes (face-<id>.png and train.csv into data/glasses), or set CLIP_DATA (and CLIP_LABELS) to another " +
-                $"labelled folder (a relative path is read from {RepositoryRoot}).");
+            throw Missing($"Image folder '{Data}' not found. Get the Kaggle \"Glasses or No Glasses\" set as " +
+                "data/README.md describes (face-<id>.png and train.csv into data/glasses), or set CLIP_DATA (and " +
+                $"CLIP_LABELS) to another labelled folder (a relative path is read from {RepositoryRoot}).");
         if (Labels is not null && !File.Exists(Labels))
-            throw Missing($"Labels file '{Labels}' not found (CLIP_LABELS; a relative path is read from {RepositoryRoot}). " +
-                "Unset CLIP_LABELS to use DATA/labels.csv or DATA/train.csv, or point it at a CSV with a header and a file or id column.");
+            throw Missing($"Labels file '{Labels}' not found (CLIP_LABELS; a relative path is read from " +
+                $"{RepositoryRoot}). Unset CLIP_LABELS to use DATA/labels.csv or DATA/train.csv, or point it at a " +
+                "CSV with a header and a file or id column.");
     }
 
     /// <summary>The first <paramref name="limit"/> labelled images, as <c>clip evaluate</c> reads them.</summary>
@@ -89,19 +95,23 @@ public sealed record NotebookInputs(string Model, string Data, string? Labels)
     MissingInputException Missing(string message, Exception? inner = null) =>
         missing = NotebookSession.Stop(new MissingInputException(message, inner));
 
-    static string? Variable(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;
+    static string? Variable(string name) =>
+        Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;
 
     /// <summary>A registry name (or an unknown name, which the registry reports) as it is; a path read from the
     /// root.</summary>
     static string ModelOrPath(string model) =>
-        ModelRegistry.Find(model) is null && (model.IndexOfAny(['/', '\\']) >= 0 || Path.HasExtension(model)) ? FromRoot(model) : model;
+        ModelRegistry.Find(model) is null && (model.IndexOfAny(['/', '\\']) >= 0 || Path.HasExtension(model))
+            ? FromRoot(model) : model;
 
     static string FromRoot(string path) => Path.GetFullPath(Path.Combine(RepositoryRoot, path));
 
     static string FindRoot()
     {
-        foreach (var start in new[] { Path.GetDirectoryName(typeof(NotebookInputs).Assembly.Location), Directory.GetCurrentDirectory() })
-            for (var dir = string.IsNullOrEmpty(start) ? null : new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+        string?[] starts =
+            [Path.GetDirectoryName(typeof(NotebookInputs).Assembly.Location), Directory.GetCurrentDirectory()];
+        foreach (var start in starts.Where(s => !string.IsNullOrEmpty(s)))
+            for (var dir = new DirectoryInfo(start!); dir is not null; dir = dir.Parent)
                 if (File.Exists(Path.Combine(dir.FullName, "ClipNotebooks.sln"))) return dir.FullName;
         return WorkspacePaths.Root;
     }

@@ -38,21 +38,24 @@ public static class NotebookSession
     /// only, and does nothing outside a kernel. </summary>
     static void StopCellsAfterMissingInput()
     {
-        var kernelType = AppDomain.CurrentDomain.GetAssemblies().FirstOrDefault(a => a.GetName().Name == "Microsoft.DotNet.Interactive")
+        var kernelType = AppDomain.CurrentDomain.GetAssemblies()
+            .FirstOrDefault(a => a.GetName().Name == "Microsoft.DotNet.Interactive")
             ?.GetType("Microsoft.DotNet.Interactive.Kernel");
         var kernel = kernelType?.GetProperty("Current", BindingFlags.Public | BindingFlags.Static)?.GetValue(null);
         var add = kernelType?.GetMethod("AddMiddleware");
         if (kernel is null || add is null) return;
         var gate = Delegate.CreateDelegate(add.GetParameters()[0].ParameterType,
             typeof(NotebookSession).GetMethod(nameof(Gate), BindingFlags.NonPublic | BindingFlags.Static)!);
-        add.Invoke(kernel, [gate, .. add.GetParameters().Skip(1).Select(p => p.HasDefaultValue ? p.DefaultValue : null)]);
+        add.Invoke(kernel, [gate,
+            .. add.GetParameters().Skip(1).Select(p => p.HasDefaultValue ? p.DefaultValue : null)]);
     }
 
     static Task Gate(object command, object context, Delegate next)
     {
         if (missing is { } stop && command.GetType().Name == "SubmitCode"
             && command.GetType().GetProperty("Code")?.GetValue(command) is string code
-            && !code.Contains("NotebookInputs.FromEnvironment", StringComparison.Ordinal) && !code.Contains("SetEnvironmentVariable", StringComparison.Ordinal))
+            && !code.Contains("NotebookInputs.FromEnvironment", StringComparison.Ordinal)
+            && !code.Contains("SetEnvironmentVariable", StringComparison.Ordinal))
             return Task.FromException(stop);
         return (Task)next.DynamicInvoke(command, context)!;
     }
@@ -77,10 +80,13 @@ public static class NotebookSession
         try
         {
             NativeLibrary.SetDllImportResolver(typeof(SkiaSharp.SKImage).Assembly, (name, _, _) =>
-                Directory.EnumerateFiles(native, $"{name}.*").FirstOrDefault() is { } file ? NativeLibrary.Load(file) : IntPtr.Zero);
+                Directory.EnumerateFiles(native, $"{name}.*").FirstOrDefault() is { } file
+                    ? NativeLibrary.Load(file)
+                    : IntPtr.Zero);
         }
         catch (InvalidOperationException) { } // SkiaSharp set its own resolver: it finds its natives itself
-        if (Directory.EnumerateFiles(native, "libLibTorchSharp.*").FirstOrDefault() is { } torchSharp) NativeLibrary.Load(torchSharp);
+        if (Directory.EnumerateFiles(native, "libLibTorchSharp.*").FirstOrDefault() is { } torchSharp)
+            NativeLibrary.Load(torchSharp);
     }
 
     static string? NativeDirectory()
@@ -94,7 +100,8 @@ public static class NotebookSession
 
     static void RegisterFormatters()
     {
-        Formatter.Register<Plot>((plot, writer) => writer.Write(ChartFormatter.ToNotebookHtml(plot.Chart)), HtmlFormatter.MimeType);
+        Formatter.Register<Plot>((plot, writer) => writer.Write(ChartFormatter.ToNotebookHtml(plot.Chart)),
+            HtmlFormatter.MimeType);
         Formatter.Register<Gallery>((gallery, writer) => writer.Write(gallery.ToHtml()), HtmlFormatter.MimeType);
         Formatter.Register<Table>((table, writer) => writer.Write(table.ToHtml()), HtmlFormatter.MimeType);
     }

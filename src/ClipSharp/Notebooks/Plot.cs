@@ -17,7 +17,8 @@ public sealed record Plot(string Title, GenericChart Chart)
 
     /// <summary>A self-contained page (plotly.js inlined, ~3.6 MB): opens offline in any browser, stays
     /// interactive.</summary>
-    public void SaveHtml(string path) => AtomicFile.Write(path, stream => stream.Write(Encoding.UTF8.GetBytes(ToPage())));
+    public void SaveHtml(string path) =>
+        AtomicFile.Write(path, stream => stream.Write(Encoding.UTF8.GetBytes(ToPage())));
 
     /// <summary>A PNG drawn by plotly.js in a headless Chromium (<c>CLIP_CHROMIUM</c>, else chromium on PATH); a
     /// <see cref="ChartExportException"/> naming the package to install when there is none.</summary>

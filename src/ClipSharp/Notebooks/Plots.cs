@@ -11,7 +11,8 @@ namespace ClipSharp.Notebooks;
 public static class Plots
 {
     const string Blue = "#4c78a8", Orange = "#f58518";
-    static readonly (double At, int R, int G, int B)[] CountScale = [(0, 247, 251, 255), (0.5, 107, 174, 214), (1, 8, 48, 107)];
+    static readonly (double At, int R, int G, int B)[] CountScale =
+        [(0, 247, 251, 255), (0.5, 107, 174, 214), (1, 8, 48, 107)];
 
     /// <summary>A matrix as a heatmap, first row at the top, each cell labelled with its value. Long row and column
     /// names are shortened on the axes (<c>start…end</c>) and shown whole on hover.</summary>
@@ -19,8 +20,8 @@ public static class Plots
         string format = "F3", string? xTitle = null, string? yTitle = null, string? colorTitle = null)
     {
         Check(values.GetLength(0) == rows.Count && values.GetLength(1) == columns.Count,
-            $"Heatmap '{title}': values are [{values.GetLength(0)}, {values.GetLength(1)}] but there are {rows.Count} row " +
-            $"and {columns.Count} column labels");
+            $"Heatmap '{title}': values are [{values.GetLength(0)}, {values.GetLength(1)}] but there are " +
+            $"{rows.Count} row and {columns.Count} column labels");
         var z = Enumerable.Range(0, rows.Count)
             .Select(r => Enumerable.Range(0, columns.Count).Select(c => (double)values[r, c]).ToArray()).ToArray();
         var chart = CSharpChart.Heatmap<double, string, string, string>(
@@ -31,13 +32,16 @@ public static class Plots
             trace.SetProperty("texttemplate", $"%{{z:{d3}}}");
             trace.SetProperty("hovertemplate", $"{yTitle ?? "row"}: %{{y}}<br>{xTitle ?? "column"}: %{{x}}<br>" +
                 $"{colorTitle ?? "value"}: %{{z:{d3}}}<extra></extra>");
-            if (colorTitle is not null) trace.SetProperty("colorbar", new Dictionary<string, object> { ["title"] = Text(colorTitle) });
+            if (colorTitle is not null)
+                trace.SetProperty("colorbar", new Dictionary<string, object> { ["title"] = Text(colorTitle) });
         }
         var shortRows = ChartLabels.Shorten(rows);
         var shortColumns = ChartLabels.Fit(columns, 18);
         int left = 7 * shortRows.DefaultIfEmpty("").Max(l => l.Length) + 60;
-        return Styled(title, chart, width: Math.Max(500, 120 * columns.Count + left + 150), height: Math.Max(350, 28 * rows.Count + 170),
-            ("xaxis", Axis(xTitle, ("tickmode", "array"), ("tickvals", columns.ToArray()), ("ticktext", shortColumns.ToArray()))),
+        return Styled(title, chart, width: Math.Max(500, 120 * columns.Count + left + 150),
+            height: Math.Max(350, 28 * rows.Count + 170),
+            ("xaxis", Axis(xTitle, ("tickmode", "array"), ("tickvals", columns.ToArray()),
+                ("ticktext", shortColumns.ToArray()))),
             ("yaxis", Axis(yTitle, ("autorange", "reversed"), ("tickmode", "array"), ("tickvals", rows.ToArray()),
                 ("ticktext", shortRows.ToArray()))));
     }
@@ -59,11 +63,14 @@ public static class Plots
             {
                 int count = confusion.Counts[a, p];
                 share[a][p] = total == 0 ? 0 : (double)count / total;
-                string percent = total == 0 ? "no images" : (100 * share[a][p]).ToString("F1", CultureInfo.InvariantCulture) + " %";
+                string percent = total == 0
+                    ? "no images"
+                    : (100 * share[a][p]).ToString("F1", CultureInfo.InvariantCulture) + " %";
                 hover[a][p] = $"{count} of {total} ({percent})";
                 annotations.Add(new()
                 {
-                    ["x"] = confusion.Classes[p], ["y"] = confusion.Classes[a], ["xref"] = "x", ["yref"] = "y", ["showarrow"] = false,
+                    ["x"] = confusion.Classes[p], ["y"] = confusion.Classes[a],
+                    ["xref"] = "x", ["yref"] = "y", ["showarrow"] = false,
                     ["text"] = $"<b>{count}</b><br>{percent}",
                     ["font"] = new Dictionary<string, object> { ["size"] = 15, ["color"] = TextColourOn(share[a][p]) },
                 });
@@ -73,29 +80,36 @@ public static class Plots
             zData: share, X: confusion.Classes.ToArray(), Y: confusion.Classes.ToArray());
         foreach (var trace in GenericChart.getTraces(chart))
         {
-            trace.SetProperty("colorscale", CountScale.Select(s => new object[] { s.At, $"rgb({s.R},{s.G},{s.B})" }).ToArray());
+            trace.SetProperty("colorscale",
+                CountScale.Select(s => new object[] { s.At, $"rgb({s.R},{s.G},{s.B})" }).ToArray());
             trace.SetProperty("zmin", 0);
             trace.SetProperty("zmax", 1);
             trace.SetProperty("text", hover);
             trace.SetProperty("hovertemplate", "true: %{y}<br>predicted: %{x}<br>%{text}<extra></extra>");
-            trace.SetProperty("colorbar", new Dictionary<string, object> { ["title"] = Text("share of<br>true class"), ["tickformat"] = ".0%" });
+            trace.SetProperty("colorbar",
+                new Dictionary<string, object> { ["title"] = Text("share of<br>true class"), ["tickformat"] = ".0%" });
         }
         int left = 7 * confusion.Classes.Max(c => c.Length) + 80;
         return Styled(title, chart, width: Math.Max(450, 130 * n + left + 150), height: Math.Max(380, 110 * n + 170),
-            ("xaxis", Axis("predicted class", ("side", "bottom"))), ("yaxis", Axis("true class", ("autorange", "reversed"))),
+            ("xaxis", Axis("predicted class", ("side", "bottom"))),
+            ("yaxis", Axis("true class", ("autorange", "reversed"))),
             ("annotations", annotations.ToArray()));
     }
 
     /// <summary>Overlaid, semi-transparent histograms of several series over one set of bins (see
     /// <see cref="HistogramBins"/>), counts on whole-number ticks, and a dashed vertical line at
     /// <paramref name="boundary"/> when given (e.g. the decision threshold).</summary>
-    public static Plot Histograms(string title, string xTitle, IEnumerable<(string Name, IEnumerable<double> Values)> series,
+    public static Plot Histograms(string title, string xTitle,
+        IEnumerable<(string Name, IEnumerable<double> Values)> series,
         int? bins = null, double? boundary = null, string? boundaryLabel = null)
     {
         var data = series.Select(s => (s.Name, Values: s.Values.ToArray())).ToList();
         Check(data.Count > 0, $"Histograms '{title}': no series given");
         var shared = HistogramBins.Cover([.. data.SelectMany(s => s.Values)], bins);
-        var xbins = new Dictionary<string, object> { ["start"] = shared.Start, ["end"] = shared.End, ["size"] = shared.Size };
+        var xbins = new Dictionary<string, object>
+        {
+            ["start"] = shared.Start, ["end"] = shared.End, ["size"] = shared.Size,
+        };
         var traces = data.Select(s =>
         {
             var chart = CSharpChart.Histogram<double, double, string>(X: s.Values, Name: s.Name, Opacity: 0.6);
@@ -107,34 +121,39 @@ public static class Plots
             return chart;
         }).ToList();
         int highest = data.Select(s => shared.Counts(s.Values).DefaultIfEmpty(0).Max()).DefaultIfEmpty(0).Max();
-        double low = Math.Min(shared.Start, boundary ?? shared.Start), high = Math.Max(shared.End, boundary ?? shared.End);
+        double low = Math.Min(shared.Start, boundary ?? shared.Start),
+            high = Math.Max(shared.End, boundary ?? shared.End);
         double pad = (high - low) * 0.02;
         var layout = new List<(string, object)>
         {
             ("barmode", "overlay"),
             ("xaxis", Axis(xTitle, ("range", new[] { low - pad, high + pad }))),
-            ("yaxis", Axis("images", ("tickformat", "d"), ("tick0", 0), ("dtick", Math.Max(1, (int)HistogramBins.Nice(highest / 6.0))),
+            ("yaxis", Axis("images", ("tickformat", "d"), ("tick0", 0),
+                ("dtick", Math.Max(1, (int)HistogramBins.Nice(highest / 6.0))),
                 ("rangemode", "tozero"))),
         };
         if (boundary is { } x)
         {
             layout.Add(("shapes", new[] { Line(x, x, 0, 1, "x", "paper") }));
-            layout.Add(("annotations", new[] { Note(x, 1, boundaryLabel ?? $"{x.ToString("G4", CultureInfo.InvariantCulture)}", "x", "paper",
-                ("xanchor", "center"), ("yanchor", "bottom")) }));
+            string label = boundaryLabel ?? x.ToString("G4", CultureInfo.InvariantCulture);
+            layout.Add(("annotations",
+                new[] { Note(x, 1, label, "x", "paper", ("xanchor", "center"), ("yanchor", "bottom")) }));
         }
         return Styled(title, CSharpChart.Combine(traces), layout: [.. layout]);
     }
 
     /// <summary>One bar per label, the value printed on it; optional y range, labelled horizontal reference lines, and
     /// bars drawn in a second colour (<paramref name="highlight"/>, e.g. an ensemble among single prompts).</summary>
-    public static Plot Bars(string title, IReadOnlyList<string> labels, IReadOnlyList<double> values, string yTitle, string format = "F3",
-        (double Min, double Max)? range = null, IReadOnlyList<(string Name, double Value)>? lines = null,
-        IReadOnlyCollection<int>? highlight = null)
+    public static Plot Bars(string title, IReadOnlyList<string> labels, IReadOnlyList<double> values, string yTitle,
+        string format = "F3", (double Min, double Max)? range = null,
+        IReadOnlyList<(string Name, double Value)>? lines = null, IReadOnlyCollection<int>? highlight = null)
     {
         Check(labels.Count == values.Count, $"Bars '{title}': {labels.Count} labels but {values.Count} values");
-        Check(labels.Distinct().Count() == labels.Count, $"Bars '{title}': labels repeat, so bars would merge: {string.Join(", ", labels)}");
+        Check(labels.Distinct().Count() == labels.Count,
+            $"Bars '{title}': labels repeat, so bars would merge: {string.Join(", ", labels)}");
         var text = values.Select(v => v.ToString(format, CultureInfo.InvariantCulture)).ToArray();
-        var chart = CSharpChart.Column<double, string, string>(values: values.ToArray(), Keys: labels.ToArray(), MultiText: text);
+        var chart = CSharpChart.Column<double, string, string>(values: values.ToArray(),
+            Keys: labels.ToArray(), MultiText: text);
         var colours = labels.Select((_, i) => highlight?.Contains(i) == true ? Orange : Blue).ToArray();
         foreach (var trace in GenericChart.getTraces(chart))
         {
@@ -152,7 +171,8 @@ public static class Plots
         {
             // Labels right of the plot; of two lines close together, the lower one's label goes below it, the upper's
             // above.
-            double span = range is { } rr ? rr.Max - rr.Min : Math.Max(1e-9, values.Concat(lines.Select(l => l.Value)).Max());
+            double span = range is { } rr ? rr.Max - rr.Min
+                : Math.Max(1e-9, values.Concat(lines.Select(l => l.Value)).Max());
             var order = lines.OrderBy(l => l.Value).ToList();
             string Anchor(int i) => i + 1 < order.Count && order[i + 1].Value - order[i].Value < 0.06 * span ? "top"
                 : i > 0 && order[i].Value - order[i - 1].Value < 0.06 * span ? "bottom" : "middle";
@@ -177,7 +197,8 @@ public static class Plots
             [("chance", 1.0 / classes), ("majority class", majority)], highlight);
     }
 
-    static Plot Styled(string title, GenericChart chart, int width = 700, int height = 450, params (string Key, object Value)[] layout)
+    static Plot Styled(string title, GenericChart chart, int width = 700, int height = 450,
+        params (string Key, object Value)[] layout)
     {
         var style = GenericChart.getLayout(chart);
         style.SetProperty("title", Text(title));
@@ -195,15 +216,20 @@ public static class Plots
         return axis;
     }
 
-    static Dictionary<string, object> Line(double x0, double x1, double y0, double y1, string xref, string yref) => new()
+    static Dictionary<string, object> Line(double x0, double x1, double y0, double y1, string xref, string yref) =>
+    new()
     {
         ["type"] = "line", ["x0"] = x0, ["x1"] = x1, ["y0"] = y0, ["y1"] = y1, ["xref"] = xref, ["yref"] = yref,
         ["line"] = new Dictionary<string, object> { ["color"] = "#333333", ["width"] = 2, ["dash"] = "dash" },
     };
 
-    static Dictionary<string, object> Note(double x, double y, string text, string xref, string yref, params (string, object)[] more)
+    static Dictionary<string, object> Note(double x, double y, string text, string xref, string yref,
+        params (string, object)[] more)
     {
-        var note = new Dictionary<string, object> { ["x"] = x, ["y"] = y, ["xref"] = xref, ["yref"] = yref, ["text"] = text, ["showarrow"] = false };
+        var note = new Dictionary<string, object>
+        {
+            ["x"] = x, ["y"] = y, ["xref"] = xref, ["yref"] = yref, ["text"] = text, ["showarrow"] = false,
+        };
         foreach (var (key, value) in more) note[key] = value;
         return note;
     }
@@ -217,7 +243,8 @@ public static class Plots
         int i = share >= CountScale[1].At ? 1 : 0;
         double t = Math.Clamp((share - CountScale[i].At) / (CountScale[i + 1].At - CountScale[i].At), 0, 1);
         double Channel(int from, int to) => Linear((from + t * (to - from)) / 255);
-        double luminance = 0.2126 * Channel(CountScale[i].R, CountScale[i + 1].R) + 0.7152 * Channel(CountScale[i].G, CountScale[i + 1].G)
+        double luminance = 0.2126 * Channel(CountScale[i].R, CountScale[i + 1].R)
+            + 0.7152 * Channel(CountScale[i].G, CountScale[i + 1].G)
             + 0.0722 * Channel(CountScale[i].B, CountScale[i + 1].B);
         return (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) ? "black" : "white";
     }
