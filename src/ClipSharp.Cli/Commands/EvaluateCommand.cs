@@ -29,7 +29,11 @@ static class EvaluateCommand
         var cacheDir = new Option<string?>("--cache") { Description = "The embedding cache folder (default .cache/embeddings)" };
         var noCache = new Option<bool>("--no-cache") { Description = "Encode every image, store nothing" };
         var vocab = CommonOptions.Vocab();
-        var plots = new Option<string?>("--plots") { Description = "Write the charts (confusion matrix, cosine histograms) into this folder: .html, and .png when chromium is installed" };
+        var plots = new Option<string?>("--plots")
+        {
+            Description = "Write the charts (confusion matrix, cosine histograms) into this folder: .html, and .png " +
+                "when chromium is installed",
+        };
         var command = new Command("evaluate", "Zero-shot accuracy, confusion matrix and per-image results on a labelled image set")
             { model, dtype, data, labels, pattern, labelColumn, classes, prompts, templates, limit, output, skipMissing, cacheDir, noCache, vocab, plots };
         command.SetAction(parse =>
@@ -64,7 +68,8 @@ static class EvaluateCommand
             {
                 bool png = Notebooks.HeadlessChromium.Executable() is not null;
                 context.Output.WriteLine($"Charts: {string.Join(", ", Notebooks.EvaluationCharts.Save(result, folder, png))}");
-                if (!png) context.Error.WriteLine("note: no .png charts: install the 'chromium' package (or set CLIP_CHROMIUM) for them");
+                if (!png)
+                    context.Error.WriteLine("note: no .png charts: install the 'chromium' package (or set CLIP_CHROMIUM)");
             }
             return 0;
         });

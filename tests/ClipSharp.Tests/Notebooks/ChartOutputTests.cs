@@ -19,14 +19,16 @@ public class ChartOutputTests
     public void Only_the_first_chart_of_a_session_carries_plotly_js_and_it_is_packed_small()
     {
         ChartFormatter.ResendPlotlyJs();
-        string first = ChartFormatter.ToNotebookHtml(Sample("one").Chart), second = ChartFormatter.ToNotebookHtml(Sample("two").Chart);
+        string first = ChartFormatter.ToNotebookHtml(Sample("one").Chart);
+        string second = ChartFormatter.ToNotebookHtml(Sample("two").Chart);
         Assert.Contains("window.clipSharpPlotly = (async function", first);
         Assert.DoesNotContain("clipSharpPlotly = ", second);
         Assert.True(first.Length < 1_700_000, $"the first chart is {first.Length:N0} characters");
         Assert.True(second.Length < 20_000, $"a later chart is {second.Length:N0} characters");
         Assert.DoesNotContain("<script src=", first + second); // nothing from a CDN
         ChartFormatter.ResendPlotlyJs();
-        Assert.Contains("window.clipSharpPlotly = (async function", ChartFormatter.ToNotebookHtml(Sample("three").Chart));
+        string third = ChartFormatter.ToNotebookHtml(Sample("three").Chart);
+        Assert.Contains("window.clipSharpPlotly = (async function", third);
     }
 
     [SkippableFact]
@@ -35,7 +37,7 @@ public class ChartOutputTests
         Skip.If(NoChromium, NeedsChromium);
         ChartFormatter.ResendPlotlyJs();
         string page = "<script>window.define = function () {}; window.define.amd = {};</script>" +
-            string.Concat(Enumerable.Range(1, 3).Select(i => ChartFormatter.ToNotebookHtml(Sample($"chart {i}").Chart)));
+            string.Concat(Enumerable.Range(1, 3).Select(i => ChartFormatter.ToNotebookHtml(Sample($"#{i}").Chart)));
         string dom = NotebookRunner.RenderInBrowser(page);
         Assert.Equal(3, Regex.Matches(dom, "class=\"plot-container plotly\"").Count); // plotly.js drew each chart
         Assert.DoesNotContain(">This chart is not drawn", dom); // no message in a chart's place
@@ -80,7 +82,8 @@ public class ChartOutputTests
         {
             string path = Path.Combine(folder, "chart.html");
             Sample("saved").SaveHtml(path);
-            string body = Regex.Match(File.ReadAllText(path), "<body[^>]*>(.*)</body>", RegexOptions.Singleline).Groups[1].Value;
+            string body = Regex.Match(File.ReadAllText(path), "<body[^>]*>(.*)</body>", RegexOptions.Singleline)
+                .Groups[1].Value;
             Assert.Contains("class=\"main-svg\"", NotebookRunner.RenderInBrowser(body));
         }
         finally { Directory.Delete(folder, recursive: true); }
@@ -98,7 +101,8 @@ public class ChartOutputTests
             plot.SaveSvg(Path.Combine(folder, "chart.svg"));
             byte[] png = File.ReadAllBytes(Path.Combine(folder, "chart.png"));
             Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
-            Assert.Equal(600, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16))); // the layout's width, scale 1
+            int width = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16));
+            Assert.Equal(600, width); // the layout's width, at scale 1
             string svg = File.ReadAllText(Path.Combine(folder, "chart.svg"));
             Assert.StartsWith("<svg", svg);
             Assert.Contains("majority class", svg);
@@ -137,7 +141,8 @@ public class ChartOutputTests
         try
         {
             var cli = CliRunner.Run("evaluate", "--model", Reference.Model("tiny-rn.pt"), "--data", Reference.Images,
-                "--labels", Path.Combine(Reference.Images, "labels.csv"), "--vocab", Reference.Vocab, "--no-cache", "--plots", plots);
+                "--labels", Path.Combine(Reference.Images, "labels.csv"), "--vocab", Reference.Vocab, "--no-cache",
+                "--plots", plots);
             Assert.True(cli.ExitCode == 0, cli.Error);
             string[] names = ["confusion-matrix", "cosine-margins", "cosines"];
             var expected = names.SelectMany(n => new[] { n + ".html", n + ".png" }).Order();

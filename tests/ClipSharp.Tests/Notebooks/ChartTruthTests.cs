@@ -31,16 +31,18 @@ public class ChartTruthTests
     {
         double[] values = [0.013, 0.1, 0.27, 0.33, 0.5, 0.51];
         var bins = HistogramBins.Cover(values, target: 5);
-        Assert.Contains(bins.Size / Math.Pow(10, Math.Floor(Math.Log10(bins.Size))), new[] { 1, 2, 2.5, 5 }.Select(x => (double)x));
+        double mantissa = bins.Size / Math.Pow(10, Math.Floor(Math.Log10(bins.Size)));
+        Assert.Contains(mantissa, new[] { 1, 2, 2.5, 5 }.Select(x => (double)x));
         Assert.True(bins.Start <= values.Min() && bins.End > values.Max());
         Assert.Equal(values.Length, bins.Counts(values).Sum());
-        Assert.Equal(3, HistogramBins.Cover([1.0, 1, 1]).Counts([1.0, 1, 1]).Max()); // one value repeated: one bin holds all
+        Assert.Equal(3, HistogramBins.Cover([1.0, 1, 1]).Counts([1.0, 1, 1]).Max()); // one value thrice: one bin
     }
 
     [Fact]
     public void Histogram_counts_tick_at_whole_images_and_the_boundary_is_a_labelled_vertical_line()
     {
-        var plot = Plots.Histograms("margin", "cosine margin", [("a", [-0.1, 0.05]), ("b", [0.2])], boundary: 0, boundaryLabel: "◀ no | yes ▶");
+        var plot = Plots.Histograms("margin", "cosine margin", [("a", [-0.1, 0.05]), ("b", [0.2])],
+            boundary: 0, boundaryLabel: "◀ no | yes ▶");
         var layout = Figure(plot)["layout"]!;
         Assert.Equal("d", (string?)layout["yaxis"]!["tickformat"]);
         double dtick = (double)layout["yaxis"]!["dtick"]!;
@@ -65,7 +67,8 @@ public class ChartTruthTests
     public void A_heatmap_has_axis_and_colour_bar_titles_and_short_labels_with_full_names_on_hover()
     {
         string longName = "meglass_7134850_N05_identity_2_8417960035_0.jpg";
-        var plot = Plots.Heatmap("cosine", new float[,] { { 0.1f, 0.2f }, { 0.3f, 0.4f } }, [longName, "b.png"], ["glasses", "no glasses"],
+        var plot = Plots.Heatmap("cosine", new float[,] { { 0.1f, 0.2f }, { 0.3f, 0.4f } }, [longName, "b.png"],
+            ["glasses", "no glasses"],
             xTitle: "prompt", yTitle: "image", colorTitle: "cosine");
         var figure = Figure(plot);
         var layout = figure["layout"]!;
@@ -99,7 +102,8 @@ public class ChartTruthTests
         var layout = figure["layout"]!;
         Assert.Equal("predicted class", (string?)layout["xaxis"]!["title"]!["text"]);
         Assert.Equal("true class", (string?)layout["yaxis"]!["title"]!["text"]);
-        var notes = layout["annotations"]!.AsArray().Select(a => ((string)a!["text"]!, (string)a["font"]!["color"]!)).ToList();
+        var notes = layout["annotations"]!.AsArray()
+            .Select(a => ((string)a!["text"]!, (string)a["font"]!["color"]!)).ToList();
         Assert.Equal(4, notes.Count);
         Assert.Contains(("<b>3</b><br>75.0 %", "white"), notes);  // a dark cell: light text
         Assert.Contains(("<b>1</b><br>25.0 %", "black"), notes);  // a light cell: dark text
@@ -121,7 +125,8 @@ public class ChartTruthTests
     public void Accuracy_bars_run_from_0_to_1_with_chance_and_majority_lines_and_the_ensemble_in_its_own_colour()
     {
         int[] labels = [0, 0, 0, 1]; // majority class: 3 of 4
-        var plot = Plots.Accuracies("acc", ["a photo of a person with {}.", "{}", "ensemble of 2"], [0.5, 0.75, 0.8], labels, classes: 2,
+        var plot = Plots.Accuracies("acc", ["a photo of a person with {}.", "{}", "ensemble of 2"], [0.5, 0.75, 0.8],
+            labels, classes: 2,
             highlight: [2]);
         var figure = Figure(plot);
         var layout = figure["layout"]!;
@@ -140,7 +145,11 @@ public class ChartTruthTests
     [Fact]
     public void Tables_left_align_text_right_align_numbers_and_give_reals_even_decimals()
     {
-        var table = Table.FromRecords(new[] { new { File = "a.png", P = 0.082, Q = 0f, N = 3 }, new { File = "b.png", P = 0.639, Q = 1f, N = 12 } });
+        var table = Table.FromRecords(new[]
+        {
+            new { File = "a.png", P = 0.082, Q = 0f, N = 3 },
+            new { File = "b.png", P = 0.639, Q = 1f, N = 12 },
+        });
         Assert.Equal(["0.0820", "0.0000", "3"], new[] { table[0, 1], table[0, 2], table[0, 3] });
         string html = table.ToHtml();
         Assert.Contains("text-align:left\">a.png</td>", html);
@@ -166,6 +175,7 @@ public class ChartTruthTests
         var margins = Figure(charts[1].Plot);
         Assert.Equal(0.0, (double)margins["layout"]!["shapes"]![0]!["x0"]!);
         Assert.Contains("predicted glasses", (string?)margins["layout"]!["annotations"]![0]!["text"]);
-        Assert.Equal(["true: no glasses", "true: glasses"], margins["data"]!.AsArray().Select(t => (string)t!["name"]!));
+        Assert.Equal(["true: no glasses", "true: glasses"],
+            margins["data"]!.AsArray().Select(t => (string)t!["name"]!));
     }
 }

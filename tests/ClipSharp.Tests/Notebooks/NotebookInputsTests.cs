@@ -10,14 +10,16 @@ public class NotebookInputsTests
     [Fact]
     public void The_repository_root_is_the_folder_of_ClipNotebooks_sln()
     {
-        Assert.True(File.Exists(Path.Combine(NotebookInputs.RepositoryRoot, "ClipNotebooks.sln")), NotebookInputs.RepositoryRoot);
+        string root = NotebookInputs.RepositoryRoot;
+        Assert.True(File.Exists(Path.Combine(root, "ClipNotebooks.sln")), root);
     }
 
     [Fact]
     public void Relative_paths_are_read_from_the_repository_root_and_registry_names_stay_names()
     {
         string root = NotebookInputs.RepositoryRoot;
-        var inputs = WithVariables(() => NotebookInputs.FromEnvironment(model: "weights/tiny.pt", data: "data/glasses", labels: "data/x.csv"));
+        var inputs = WithVariables(() =>
+            NotebookInputs.FromEnvironment(model: "weights/tiny.pt", data: "data/glasses", labels: "data/x.csv"));
         Assert.Equal(Path.Combine(root, "weights", "tiny.pt"), inputs.Model);
         Assert.Equal(Path.Combine(root, "data", "glasses"), inputs.Data);
         Assert.Equal(Path.Combine(root, "data", "x.csv"), inputs.Labels);
@@ -30,7 +32,8 @@ public class NotebookInputsTests
     [Fact]
     public void Relative_CLIP_variables_are_read_from_the_repository_root_not_the_current_folder()
     {
-        var inputs = WithVariables(() => NotebookInputs.FromEnvironment(), ("CLIP_DATA", "../images"), ("CLIP_LABELS", "labels.csv"),
+        var inputs = WithVariables(() => NotebookInputs.FromEnvironment(),
+            ("CLIP_DATA", "../images"), ("CLIP_LABELS", "labels.csv"),
             ("CLIP_MODEL", "models/m.safetensors"));
         string root = NotebookInputs.RepositoryRoot;
         Assert.Equal(Path.GetFullPath(Path.Combine(root, "..", "images")), inputs.Data);
@@ -42,14 +45,15 @@ public class NotebookInputsTests
     public void A_missing_folder_names_the_absolute_path_tried_and_the_root_and_later_calls_give_the_same_error()
     {
         string missing = $"no-such-folder-{Guid.NewGuid():N}";
-        var inputs = WithVariables(() => NotebookInputs.FromEnvironment(model: Reference.Model("tiny-rn.pt"), data: missing));
+        var inputs = WithVariables(() =>
+            NotebookInputs.FromEnvironment(model: Reference.Model("tiny-rn.pt"), data: missing));
         var first = Assert.Throws<MissingInputException>(inputs.RequireData);
         Assert.IsAssignableFrom<ClipSharpException>(first);
         Assert.Contains($"'{Path.Combine(NotebookInputs.RepositoryRoot, missing)}'", first.Message);
         Assert.Contains("data/README.md", first.Message);
         Assert.DoesNotContain("shared/reference", first.Message); // no hint that exists only in a development checkout
         Assert.Equal(first.Message, first.ToString());             // one line in the kernel: no stack trace
-        Assert.Same(first, Assert.Throws<MissingInputException>(() => inputs.RequireModel())); // the model exists, but stop
+        Assert.Same(first, Assert.Throws<MissingInputException>(() => inputs.RequireModel())); // the model is there
         Assert.Same(first, Assert.Throws<MissingInputException>(() => inputs.LoadImages(["a", "b"])));
     }
 

@@ -10,7 +10,7 @@ public class NotebookWorkbenchTests
     {
         var run = NotebookRunner.RunOnReference("04-glasses-evaluation");
         Assert.True(run.ExitCode == 0, run.Describe());
-        Assert.InRange(run.OutputBytes, 100_000, 2_000_000); // it holds its outputs (plotly.js once, the gallery) and stays small
+        Assert.InRange(run.OutputBytes, 100_000, 2_000_000); // its outputs (plotly.js once, a gallery), yet small
     }
 
     [Fact]
@@ -18,14 +18,15 @@ public class NotebookWorkbenchTests
     {
         string root = WorkspacePaths.Root;
         var environment = NotebookRunner.ReferenceEnvironment();
-        foreach (var key in new[] { "CLIP_MODEL", "CLIP_DATA", "CLIP_LABELS" })
-            environment[key] = Path.GetRelativePath(root, environment[key]);
-        Assert.All(new[] { "CLIP_MODEL", "CLIP_DATA", "CLIP_LABELS" }, key => Assert.False(Path.IsPathRooted(environment[key])));
-        var run = NotebookRunner.Run(Path.Combine(NotebookRunner.NotebooksDirectory, "02-embeddings.ipynb"), environment, workingDirectory: root);
+        string[] inputs = ["CLIP_MODEL", "CLIP_DATA", "CLIP_LABELS"];
+        foreach (var key in inputs) environment[key] = Path.GetRelativePath(root, environment[key]);
+        Assert.All(inputs, key => Assert.False(Path.IsPathRooted(environment[key])));
+        string notebook = Path.Combine(NotebookRunner.NotebooksDirectory, "02-embeddings.ipynb");
+        var run = NotebookRunner.Run(notebook, environment, workingDirectory: root);
         Assert.True(run.ExitCode == 0, run.Describe());
         Assert.Empty(run.Errors);
         var inputsCell = run.CodeCells.First(c => c.Source.Contains("NotebookInputs.FromEnvironment"));
-        Assert.Contains(Reference.Images, string.Concat(inputsCell.Outputs.Select(o => o.Text))); // shown resolved, absolute
+        Assert.Contains(Reference.Images, string.Concat(inputsCell.Outputs.Select(o => o.Text))); // resolved, absolute
     }
 
     [Fact]
@@ -33,7 +34,8 @@ public class NotebookWorkbenchTests
     {
         var environment = NotebookRunner.ReferenceEnvironment();
         environment["CLIP_DATA"] = Path.Combine(Path.GetTempPath(), "no-such-image-folder");
-        var run = NotebookRunner.Run(Path.Combine(NotebookRunner.NotebooksDirectory, "04-glasses-evaluation.ipynb"), environment);
+        string notebook = Path.Combine(NotebookRunner.NotebooksDirectory, "04-glasses-evaluation.ipynb");
+        var run = NotebookRunner.Run(notebook, environment);
         Assert.NotEqual(0, run.ExitCode);
         int inputs = run.CodeCells.ToList().FindIndex(c => c.Source.Contains("NotebookInputs.FromEnvironment"));
         string message = Assert.Single(run.CodeCells[inputs].Errors);
