@@ -43,7 +43,8 @@ public static partial class ChartFormatter
     /// inject) it would register as a module instead of the global Plotly the figure calls. Hiding
     /// define/module/exports keeps it global.</summary>
     static string PlainPlotlyJs() => "<script type=\"text/javascript\">if (typeof Plotly === 'undefined') " +
-        "{ (function (define, module, exports) {\n" + plotlyJs.Value + "\n}).call(self); }</script>\n";
+        "{ (function (define, module, exports) {\n" + plotlyJs.Value + "\n}).call(self); " + DrawPending +
+        " }</script>\n";
 
     /// <summary>plotly.js gzipped in base64, unpacked by the browser's DecompressionStream into a script element
     /// (inline scripts are what notebook viewers allow; eval may not be). window.clipSharpPlotly is the promise later
@@ -60,6 +61,7 @@ public static partial class ChartFormatter
         "  var script = document.createElement('script');\n" +
         "  script.text = '(function (define, module, exports) {\\n' + text + '\\n}).call(self);';\n" +
         "  document.head.appendChild(script);\n" +
+        "  " + DrawPending + "\n" +
         "  return Plotly;\n" +
         "})();</script>\n";
 
@@ -79,16 +81,41 @@ public static partial class ChartFormatter
         string name = render.Groups[1].Value;
         int call = figure.LastIndexOf(name + "();", StringComparison.Ordinal);
         string message = MissingPlotlyMessage.Replace("'", "\\'", StringComparison.Ordinal);
-        string guard = $"(function (render, id) {{ var waited = 0; function show(text) {{ " +
-            "var div = document.getElementById(id); if (div) { div.textContent = text; " +
-            "div.style.cssText = 'padding:8px;border:1px solid #d9534f;color:#a94442;font:13px sans-serif'; } } " +
-            "function attempt() { if (typeof Plotly !== 'undefined') return render(); " +
-            "if (window.clipSharpPlotly) return window.clipSharpPlotly.then(function () { render(); }, " +
-            "function (e) { show('This chart is not drawn: ' + e.message); }); " +
-            $"if ((waited += 100) <= 3000) return setTimeout(attempt, 100); show('{message}'); }} " +
-            $"attempt(); }})({name}, '{div.Groups[1].Value}');";
+        string guard = GuardScript.Replace("RENDER", name, StringComparison.Ordinal)
+            .Replace("DIV_ID", div.Groups[1].Value, StringComparison.Ordinal)
+            .Replace("MESSAGE", message, StringComparison.Ordinal);
         return figure[..call] + guard + figure[(call + name.Length + 3)..];
     }
+
+    /// <summary>Draws now if plotly.js is there, or when the session's first chart has unpacked it; else, after 3 s,
+    /// shows the message in the chart's place and queues the drawing in case plotly.js arrives later (a viewer that
+    /// renders outputs out of order).</summary>
+    const string GuardScript = """
+        (function (render, id) {
+          var waited = 0, div = document.getElementById(id);
+          function show(text) {
+            if (!div) return;
+            div.textContent = text;
+            div.style.cssText = 'padding:8px;border:1px solid #d9534f;color:#a94442;font:13px sans-serif';
+          }
+          function draw() {
+            if (div && div.textContent) { div.textContent = ''; div.style.cssText = ''; }
+            render();
+          }
+          function attempt() {
+            if (typeof Plotly !== 'undefined') return draw();
+            if (window.clipSharpPlotly) return window.clipSharpPlotly.then(draw,
+              function (e) { show('This chart is not drawn: ' + e.message); });
+            if ((waited += 100) <= 3000) return setTimeout(attempt, 100);
+            show('MESSAGE');
+            (window.clipSharpPending = window.clipSharpPending || []).push(draw);
+          }
+          attempt();
+        })(RENDER, 'DIV_ID');
+        """;
+
+    /// <summary>Draws the charts that gave up waiting, once plotly.js is there.</summary>
+    const string DrawPending = "(window.clipSharpPending || []).splice(0).forEach(function (draw) { draw(); });";
 
     [GeneratedRegex(@"var (renderPlotly_\w+) = function")]
     private static partial Regex RenderFunction();

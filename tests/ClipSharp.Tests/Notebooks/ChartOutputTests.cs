@@ -10,7 +10,7 @@ namespace ClipSharp.Tests.Notebooks;
 /// that move the session flag or CLIP_CHROMIUM never run at the same time.</summary>
 public class ChartOutputTests
 {
-    const string NeedsChromium = "install chromium to run the 5 chart-rendering tests of ChartOutputTests";
+    const string NeedsChromium = "install chromium to run the 6 chart-rendering tests of ChartOutputTests";
     static bool NoChromium => NotebookRunner.Chromium is null && Environment.GetEnvironmentVariable("CI") != "true";
 
     static Plot Sample(string title) => Plots.Histograms(title, "x", [("a", [1.0, 2, 2, 3]), ("b", [2.0, 3, 3, 4])]);
@@ -53,6 +53,25 @@ public class ChartOutputTests
         Assert.DoesNotContain("class=\"main-svg\"", dom);
         Assert.Contains(">This chart is not drawn: plotly.js is not loaded in this page", dom);
         Assert.Contains("ChartFormatter.ResendPlotlyJs()", dom);
+    }
+
+    /// <summary>A viewer may render outputs out of order: a chart that gave up waiting draws when plotly.js arrives.</summary>
+    [SkippableFact]
+    public void A_chart_shown_before_plotly_js_arrives_draws_when_it_does()
+    {
+        Skip.If(NoChromium, NeedsChromium);
+        ChartFormatter.ResendPlotlyJs();
+        string first = ChartFormatter.ToNotebookHtml(Sample("first").Chart);
+        string later = ChartFormatter.ToNotebookHtml(Sample("later").Chart);
+        string carrier = Regex.Match(first, "<script type=\"text/javascript\">(if \\(typeof Plotly.*?)</script>",
+            RegexOptions.Singleline).Groups[1].Value;
+        Assert.Contains("clipSharpPlotly", carrier);
+        // The later chart first, then plotly.js 3.5 s on: after the later chart gave up waiting and showed its message.
+        string page = later + "<script>setTimeout(function () { var s = document.createElement('script'); " +
+            $"s.text = {System.Text.Json.JsonSerializer.Serialize(carrier)}; document.body.appendChild(s); }}, 3500);</script>";
+        string dom = NotebookRunner.RenderInBrowser(page, virtualMilliseconds: 15000);
+        Assert.Equal(1, Regex.Matches(dom, "class=\"plot-container plotly\"").Count);
+        Assert.DoesNotContain(">This chart is not drawn", dom);
     }
 
     [Fact]

@@ -103,14 +103,14 @@ public static class NotebookRunner
     public static string? Chromium => new[] { "/usr/bin/chromium", "/usr/bin/chromium-browser" }.FirstOrDefault(File.Exists);
 
     /// <summary>The page's DOM after its scripts ran in headless Chromium, offline.</summary>
-    public static string RenderInBrowser(string htmlBody)
+    public static string RenderInBrowser(string htmlBody, int virtualMilliseconds = 5000)
     {
         string page = Path.Combine(Path.GetTempPath(), $"clip-chart-{Guid.NewGuid():N}.html");
         File.WriteAllText(page, $"<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body>{htmlBody}</body></html>");
         try
         {
             var (code, dom) = RunProcess(new ProcessStartInfo(Chromium ?? throw new InvalidOperationException("chromium is not installed (apt-get install chromium)"),
-                ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--virtual-time-budget=5000", "--dump-dom", new Uri(page).AbsoluteUri])
+                ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", $"--virtual-time-budget={virtualMilliseconds}", "--dump-dom", new Uri(page).AbsoluteUri])
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
