@@ -21,7 +21,9 @@ public sealed class Gallery
     public Gallery Add(string path, string? caption = null) =>
         Add(ImageLoader.Load(path), caption ?? Path.GetFileName(path));
 
-    public Gallery Add(RgbaImage image, string caption)
+    public Gallery Add(RgbaImage image, string caption) => Add(image, caption, lossless: false);
+
+    Gallery Add(RgbaImage image, string caption, bool lossless)
     {
         using var bitmap =
             new SKBitmap(new SKImageInfo(image.Width, image.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul));
@@ -31,7 +33,8 @@ public sealed class Gallery
         using var scaled = bitmap.Resize(new SKImageInfo(width, height,
             SKColorType.Rgba8888, SKAlphaType.Unpremul), new SKSamplingOptions(SKCubicResampler.Mitchell));
         using var png = scaled.Encode(SKEncodedImageFormat.Png, 100);
-        using var jpeg = Opaque(image) ? scaled.Encode(SKEncodedImageFormat.Jpeg, 90) : null; // JPEG has no alpha
+        // JPEG has no alpha, and the model's view of an image is shown exactly.
+        using var jpeg = !lossless && Opaque(image) ? scaled.Encode(SKEncodedImageFormat.Jpeg, 90) : null;
         items.Add(jpeg is not null && jpeg.Size < png.Size
             ? ("data:image/jpeg;base64," + Convert.ToBase64String(jpeg.ToArray()), caption)
             : ("data:image/png;base64," + Convert.ToBase64String(png.ToArray()), caption));
@@ -46,7 +49,7 @@ public sealed class Gallery
     }
 
     /// <summary>RGB pixels [size, size, 3] as <see cref="ClipPreprocessor.Pixels(string)"/> returns them: what the
-    /// model sees.</summary>
+    /// model sees, so always a lossless PNG.</summary>
     public Gallery AddRgb(byte[] rgb, int size, string caption)
     {
         if (rgb.Length != size * size * 3)
@@ -59,7 +62,7 @@ public sealed class Gallery
             rgba[4 * i + 2] = rgb[3 * i + 2];
             rgba[4 * i + 3] = 255;
         }
-        return Add(new RgbaImage(size, size, rgba, PillowMode.RGB), caption);
+        return Add(new RgbaImage(size, size, rgba, PillowMode.RGB), caption, lossless: true);
     }
 
     public string ToHtml()

@@ -160,6 +160,19 @@ public class ChartTruthTests
     }
 
     [Fact]
+    public void Gallery_photos_are_small_JPEGs_and_the_models_view_stays_lossless_PNG()
+    {
+        string face = Path.Combine(Reference.Images, "face-1097.png");
+        var gallery = new Gallery(thumbnail: 128).Add(face);
+        string photo = gallery.ToHtml();
+        Assert.Contains("src=\"data:image/jpeg;base64,", photo);
+        Assert.True(photo.Length < 20_000, $"a 128-px face takes {photo.Length:N0} characters");
+        var rgb = new byte[8 * 8 * 3];
+        new Random(1).NextBytes(rgb);
+        Assert.Contains("src=\"data:image/png;base64,", new Gallery().AddRgb(rgb, 8, "noise").ToHtml());
+    }
+
+    [Fact]
     public void The_evaluation_charts_for_two_classes_put_the_boundary_at_zero_between_the_two_predictions()
     {
         var confusion = new ConfusionMatrix(["no glasses", "glasses"]);
