@@ -42,7 +42,7 @@ public class PlotsTests
     [SkippableFact]
     public void Charts_draw_offline_in_a_browser_even_beside_an_AMD_loader()
     {
-        Skip.If(NotebookRunner.Chromium is null && Environment.GetEnvironmentVariable("CI") != "true", "chromium is not installed (CI installs it)");
+        Skip.If(NotebookRunner.Chromium is null && Environment.GetEnvironmentVariable("CI") != "true", "install chromium to run the chart-rendering test of PlotsTests");
         var plot = Plots.Histograms("h", "x", [("a", [1.0, 2, 2, 3]), ("b", [2.0, 3, 3, 4])]);
         // require.js-style loaders make UMD bundles register as modules; the chart must still find Plotly.
         string dom = NotebookRunner.RenderInBrowser("<script>window.define = function () {}; window.define.amd = {};</script>" + plot.ToHtml());
