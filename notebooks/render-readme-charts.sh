@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Renders the notebooks' charts to docs/images/*.png for the README: runs each notebook in the real kernel (as CI
 # does, on CLIP_MODEL/CLIP_DATA/CLIP_LABELS, default the reference data), takes the chart outputs it displayed, and
-# screenshots each with headless Chromium. Needs Debian's chromium and python3.
+# screenshots each with headless Chromium. Needs Debian's chromium and python3. Only a session's first chart carries
+# plotly.js, so each later chart's page starts with that first chart, hidden.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ref="${CLIP_REFERENCE_DIR:-$(cd .. && pwd)/shared/reference}"
@@ -17,7 +18,9 @@ nb, out, name = json.load(open(sys.argv[1])), sys.argv[2], sys.argv[3]
 charts = [''.join(o['data']['text/html']) for c in nb['cells'] if c['cell_type'] == 'code'
           for o in c['outputs'] if 'Plotly.newPlot(' in ''.join(o.get('data', {}).get('text/html', []))]
 for i, html in enumerate(charts, 1):
-    open(f"{out}/{name}-{i}.html", 'w').write(f'<!DOCTYPE html><html><head><meta charset="utf-8"></head><body style="margin:0">{html}</body></html>')
+    carrier = '' if i == 1 else f'<div style="display:none">{charts[0]}</div>'
+    open(f"{out}/{name}-{i}.html", 'w').write(
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"></head><body style="margin:0">{carrier}{html}</body></html>')
 PY
 done
 for page in "$work"/*.html; do

@@ -5,11 +5,12 @@ using SkiaSharp;
 
 namespace ClipSharp.Notebooks;
 
-/// <summary>Images in a row of captioned thumbnails, as HTML with the pictures inlined (PNG, base64), so the notebook
-/// shows them offline and keeps them in its outputs.</summary>
+/// <summary>Images in a row of captioned thumbnails, as HTML with the pictures inlined (base64), so the notebook
+/// shows them offline and keeps them in its outputs. Each thumbnail is a PNG, or a JPEG (quality 90) where that is
+/// smaller, as it is for photos by a factor of 5 to 10: a gallery of 24 faces stays a few hundred KB.</summary>
 public sealed class Gallery
 {
-    readonly List<(string Png, string Caption)> items = [];
+    readonly List<(string DataUrl, string Caption)> items = [];
     readonly int thumbnail;
 
     public Gallery(int thumbnail = 160) => this.thumbnail = thumbnail;
@@ -17,24 +18,42 @@ public sealed class Gallery
     public int Count => items.Count;
 
     /// <summary>An image file, decoded as the preprocessing decodes it, scaled to fit the thumbnail size.</summary>
-    public Gallery Add(string path, string? caption = null) => Add(ImageLoader.Load(path), caption ?? Path.GetFileName(path));
+    public Gallery Add(string path, string? caption = null) =>
+        Add(ImageLoader.Load(path), caption ?? Path.GetFileName(path));
 
-    public Gallery Add(RgbaImage image, string caption)
+    public Gallery Add(RgbaImage image, string caption) => Add(image, caption, lossless: false);
+
+    Gallery Add(RgbaImage image, string caption, bool lossless)
     {
-        using var bitmap = new SKBitmap(new SKImageInfo(image.Width, image.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul));
+        using var bitmap =
+            new SKBitmap(new SKImageInfo(image.Width, image.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul));
         System.Runtime.InteropServices.Marshal.Copy(image.Pixels, 0, bitmap.GetPixels(), image.Pixels.Length);
         double scale = Math.Min(1.0, (double)thumbnail / Math.Max(image.Width, image.Height));
-        using var scaled = bitmap.Resize(new SKImageInfo(Math.Max(1, (int)(image.Width * scale)), Math.Max(1, (int)(image.Height * scale)),
+        int width = Math.Max(1, (int)(image.Width * scale)), height = Math.Max(1, (int)(image.Height * scale));
+        using var scaled = bitmap.Resize(new SKImageInfo(width, height,
             SKColorType.Rgba8888, SKAlphaType.Unpremul), new SKSamplingOptions(SKCubicResampler.Mitchell));
         using var png = scaled.Encode(SKEncodedImageFormat.Png, 100);
-        items.Add((Convert.ToBase64String(png.ToArray()), caption));
+        // JPEG has no alpha, and the model's view of an image is shown exactly.
+        using var jpeg = !lossless && Opaque(image) ? scaled.Encode(SKEncodedImageFormat.Jpeg, 90) : null;
+        items.Add(jpeg is not null && jpeg.Size < png.Size
+            ? ("data:image/jpeg;base64," + Convert.ToBase64String(jpeg.ToArray()), caption)
+            : ("data:image/png;base64," + Convert.ToBase64String(png.ToArray()), caption));
         return this;
     }
 
-    /// <summary>RGB pixels [size, size, 3] as <see cref="ClipPreprocessor.Pixels(string)"/> returns them: what the model sees.</summary>
+    static bool Opaque(RgbaImage image)
+    {
+        for (int i = 3; i < image.Pixels.Length; i += 4)
+            if (image.Pixels[i] != 255) return false;
+        return true;
+    }
+
+    /// <summary>RGB pixels [size, size, 3] as <see cref="ClipPreprocessor.Pixels(string)"/> returns them: what the
+    /// model sees, so always a lossless PNG.</summary>
     public Gallery AddRgb(byte[] rgb, int size, string caption)
     {
-        if (rgb.Length != size * size * 3) throw new ArgumentException($"Expected {size}×{size}×3 = {size * size * 3} bytes; got {rgb.Length}");
+        if (rgb.Length != size * size * 3)
+            throw new ArgumentException($"Expected {size}×{size}×3 = {size * size * 3} bytes; got {rgb.Length}");
         var rgba = new byte[size * size * 4];
         for (int i = 0; i < size * size; i++)
         {
@@ -43,15 +62,19 @@ public sealed class Gallery
             rgba[4 * i + 2] = rgb[3 * i + 2];
             rgba[4 * i + 3] = 255;
         }
-        return Add(new RgbaImage(size, size, rgba, PillowMode.RGB), caption);
+        return Add(new RgbaImage(size, size, rgba, PillowMode.RGB), caption, lossless: true);
     }
 
     public string ToHtml()
     {
         var html = new StringBuilder("<div style=\"display:flex;flex-wrap:wrap;gap:10px\">");
-        foreach (var (png, caption) in items)
-            html.Append($"<figure style=\"margin:0;text-align:center;max-width:{thumbnail}px\"><img src=\"data:image/png;base64,{png}\" alt=\"{WebUtility.HtmlEncode(caption)}\"/>")
-                .Append($"<figcaption style=\"font-size:11px;word-break:break-all\">{WebUtility.HtmlEncode(caption)}</figcaption></figure>");
+        foreach (var (url, caption) in items)
+        {
+            string text = WebUtility.HtmlEncode(caption);
+            html.Append($"<figure style=\"margin:0;text-align:center;max-width:{thumbnail}px\">")
+                .Append($"<img src=\"{url}\" alt=\"{text}\"/>")
+                .Append($"<figcaption style=\"font-size:11px;word-break:break-all\">{text}</figcaption></figure>");
+        }
         if (items.Count == 0) html.Append("<em>(no images)</em>");
         return html.Append("</div>").ToString();
     }

@@ -15,7 +15,8 @@ public static class NotebookRunner
         public IEnumerable<string> Html => Outputs.Where(o => o.Type == "text/html").Select(o => o.Text);
         public string Text => string.Concat(Outputs.Where(o => o.Type is "text/plain" or "stream").Select(o => o.Text));
     }
-    public sealed record Result(int ExitCode, IReadOnlyList<Cell> CodeCells, string Log)
+    /// <summary>OutputBytes: the size of the executed notebook as dotnet-repl saved it.</summary>
+    public sealed record Result(int ExitCode, IReadOnlyList<Cell> CodeCells, string Log, long OutputBytes = 0)
     {
         public IEnumerable<string> Errors => CodeCells.SelectMany(c => c.Errors);
         public string Describe() => $"exit code {ExitCode}; errors:\n{string.Join("\n", Errors)}\nlog:\n{Log[^Math.Min(Log.Length, 3000)..]}";
@@ -40,14 +41,15 @@ public static class NotebookRunner
 
     static readonly Lazy<bool> libraryBuilt = new(BuildLibrary);
 
-    public static Result Run(string notebook, IReadOnlyDictionary<string, string> environment)
+    /// <summary>Runs in the notebook's folder, as VS Code does, unless <paramref name="workingDirectory"/> says
+    /// otherwise.</summary>
+    public static Result Run(string notebook, IReadOnlyDictionary<string, string> environment, string? workingDirectory = null)
     {
         _ = libraryBuilt.Value;
         string output = Path.Combine(Path.GetTempPath(), $"clip-notebook-{Guid.NewGuid():N}.ipynb");
         var start = new ProcessStartInfo("dotnet", ["repl", "--run", Path.GetFullPath(notebook), "--exit-after-run", "--output-path", output])
         {
-            // Notebooks #r the library by a path relative to their own folder, as VS Code runs them.
-            WorkingDirectory = Path.GetDirectoryName(Path.GetFullPath(notebook))!,
+            WorkingDirectory = workingDirectory ?? Path.GetDirectoryName(Path.GetFullPath(notebook))!,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
@@ -55,7 +57,7 @@ public static class NotebookRunner
         var (code, log) = RunProcess(start, TimeSpan.FromMinutes(10));
         try
         {
-            return new Result(code, File.Exists(output) ? ReadCodeCells(output) : [], log);
+            return File.Exists(output) ? new Result(code, ReadCodeCells(output), log, new FileInfo(output).Length) : new Result(code, [], log);
         }
         finally
         {
@@ -63,8 +65,8 @@ public static class NotebookRunner
         }
     }
 
-    /// <summary>Notebooks run in the local dotnet-repl tool and reference the Release build of ClipSharp.dll: restore the
-    /// one and build the other from the current sources.</summary>
+    /// <summary>Notebooks run in the local dotnet-repl tool and reference the Release build of ClipSharp.dll: restore
+    /// the one and build the other from the current sources.</summary>
     static bool BuildLibrary()
     {
         var (restored, restoreLog) = RunProcess(new ProcessStartInfo("dotnet", ["tool", "restore"])
@@ -101,14 +103,14 @@ public static class NotebookRunner
     public static string? Chromium => new[] { "/usr/bin/chromium", "/usr/bin/chromium-browser" }.FirstOrDefault(File.Exists);
 
     /// <summary>The page's DOM after its scripts ran in headless Chromium, offline.</summary>
-    public static string RenderInBrowser(string htmlBody)
+    public static string RenderInBrowser(string htmlBody, int virtualMilliseconds = 5000)
     {
         string page = Path.Combine(Path.GetTempPath(), $"clip-chart-{Guid.NewGuid():N}.html");
         File.WriteAllText(page, $"<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body>{htmlBody}</body></html>");
         try
         {
             var (code, dom) = RunProcess(new ProcessStartInfo(Chromium ?? throw new InvalidOperationException("chromium is not installed (apt-get install chromium)"),
-                ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--virtual-time-budget=5000", "--dump-dom", new Uri(page).AbsoluteUri])
+                ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", $"--virtual-time-budget={virtualMilliseconds}", "--dump-dom", new Uri(page).AbsoluteUri])
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,

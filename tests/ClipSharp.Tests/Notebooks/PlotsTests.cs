@@ -30,17 +30,19 @@ public class PlotsTests
     }
 
     [Fact]
-    public void The_confusion_matrix_plot_shows_the_counts()
+    public void The_confusion_matrix_plot_shows_the_counts_and_row_shares()
     {
         var confusion = new ConfusionMatrix(["no glasses", "glasses"]);
         confusion.Add(0, 0); confusion.Add(1, 0); confusion.Add(1, 1); confusion.Add(1, 1);
-        Assert.Contains("\"z\":[[1.0,0.0],[1.0,2.0]]", Plots.Confusion(confusion).ToHtml());
+        string html = Plots.Confusion(confusion).ToHtml();
+        Assert.Contains("\"z\":[[1.0,0.0],[0.3333333333333333,0.6666666666666666]]", html); // coloured by share of the true class
+        Assert.Contains("<b>2</b><br>66.7 %", html);                                          // and labelled with the counts
     }
 
     [SkippableFact]
     public void Charts_draw_offline_in_a_browser_even_beside_an_AMD_loader()
     {
-        Skip.If(NotebookRunner.Chromium is null && Environment.GetEnvironmentVariable("CI") != "true", "chromium is not installed (CI installs it)");
+        Skip.If(NotebookRunner.Chromium is null && Environment.GetEnvironmentVariable("CI") != "true", "install chromium to run the chart-rendering test of PlotsTests");
         var plot = Plots.Histograms("h", "x", [("a", [1.0, 2, 2, 3]), ("b", [2.0, 3, 3, 4])]);
         // require.js-style loaders make UMD bundles register as modules; the chart must still find Plotly.
         string dom = NotebookRunner.RenderInBrowser("<script>window.define = function () {}; window.define.amd = {};</script>" + plot.ToHtml());
@@ -54,7 +56,8 @@ public class PlotsTests
         var gallery = new Gallery(thumbnail: 32).Add(Path.Combine(Reference.Images, "cat.jpg"), "a <cat>").AddRgb(new byte[4 * 4 * 3], 4, "black");
         string html = gallery.ToHtml();
         Assert.Equal(2, gallery.Count);
-        Assert.Equal(2, System.Text.RegularExpressions.Regex.Matches(html, "src=\"data:image/png;base64,").Count);
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Matches(html, "src=\"data:image/(png|jpeg);base64,").Count);
+        Assert.Contains("src=\"data:image/png;base64,", html); // the model's view (AddRgb) stays lossless
         Assert.Contains("a &lt;cat&gt;", html);
         Assert.Throws<ArgumentException>(() => gallery.AddRgb(new byte[5], 4, "short"));
     }
@@ -69,6 +72,6 @@ public class PlotsTests
         Assert.Contains("<th style=\"text-align:left;white-space:nowrap;padding:1px 6px\">b</th>", table.ToHtml());
         var records = Table.FromRecords(new[] { new { File = "x.png", P = 0.5f } });
         Assert.Equal(["File", "P"], records.ColumnLabels);
-        Assert.Equal("0.5", records[0, 1]);
+        Assert.Equal("0.5000", records[0, 1]); // reals with four decimals, so columns line up
     }
 }
