@@ -21,7 +21,7 @@ static class PickledTensors
         var pending = new Stack<(object? Node, string Prefix, int Depth)>();
         pending.Push((root, "", 0));
         CheckpointException Error(string prefix, string what) =>
-            new($"Checkpoint '{source}': {(prefix.Length > 0 ? $"at '{Key(prefix)}': " : "")}{what}");
+            new($"Checkpoint '{source}': {(prefix.Length > 0 ? $"at '{Shorten(Key(prefix))}': " : "")}{what}");
 
         while (pending.Count > 0)
         {
@@ -78,6 +78,9 @@ static class PickledTensors
     }
 
     static string Key(string prefix) => prefix.TrimEnd('.');
+
+    /// <summary>A key as an error shows it: a hostile one may be thousands of characters long.</summary>
+    static string Shorten(string key) => key.Length <= 160 ? key : $"{key[..80]}…{key[^79..]}";
 
     static long[]? Longs(object?[] items)
     {
