@@ -12,9 +12,18 @@ public static class CheckpointReader
     public static Checkpoint Read(string path) => Guarded(path, () =>
     {
         using var file = Open(path);
+        return ReadFrom(file, path);
+    });
+
+    /// <summary>Reads a checkpoint from a seekable stream positioned at its start; <paramref name="path"/> names it in
+    /// errors (tests feed mutated bytes this way without writing files).</summary>
+    internal static Checkpoint Read(Stream stream, string path) => Guarded(path, () => ReadFrom(stream, path));
+
+    static Checkpoint ReadFrom(Stream file, string path)
+    {
         Span<byte> head = stackalloc byte[9];
         int n = file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
-        file.Position = 0;
+        file.Position -= n;
         var checkpoint = n >= 4 && head[0] == 'P' && head[1] == 'K' ? TorchArchiveReader.Read(file, path)
             : n == 9 && head[8] == '{' ? SafeTensors.Read(file, path)
             : throw new CheckpointException($"Checkpoint '{path}' is neither a PyTorch archive (.pt zip) nor safetensors");
@@ -25,7 +34,7 @@ public static class CheckpointReader
             checkpoint.Tensors.Remove(key);
         }
         return checkpoint;
-    });
+    }
 
     internal static FileStream Open(string path)
     {
