@@ -100,7 +100,8 @@ public sealed record ClipConfig(
 
         long values = 0;
         foreach (var s in shapes.Values)
-            values = Math.Min(long.MaxValue / 2, values + s.Aggregate(1L, (a, d) => d <= 0 ? 0 : Math.Min(long.MaxValue / 2, a * d)));
+            values = Math.Min(long.MaxValue / 2, values + s.Aggregate(1L, (a, d) =>
+                d <= 0 ? 0 : a > long.MaxValue / 2 / d ? long.MaxValue / 2 : a * d)); // saturating
         if (config.ParameterCount > values)
             throw new CheckpointException($"Checkpoint '{source}': its shapes describe a model of {config.ParameterCount} " +
                 $"parameters ({config}), but it holds only {values} values: tensors are missing or misshapen");

@@ -16,7 +16,7 @@ namespace ClipSharp.Tests.Hardening;
 public class CheckpointFuzzTests(ITestOutputHelper output)
 {
     const int Seed = 11_2026;
-    const int ZipMutants = 300, PickleMutants = 400, HeaderMutants = 600;
+    const int ZipMutants = 300, PickleMutants = 400, HeaderMutants = 600, ShapeMutants = 150;
 
     [Fact]
     public void Mutated_reference_checkpoints_are_read_or_refused_with_a_ClipSharpException_only()
@@ -62,6 +62,63 @@ public class CheckpointFuzzTests(ITestOutputHelper output)
         Assert.All(outcomes.Values, o => Assert.True(o.Refused > 0));
         Assert.True(outcomes.Values.Sum(o => o.Loaded) > 0 && models > 0);
         Assert.Equal(3 * (ZipMutants + PickleMutants) + HeaderMutants, outcomes.Values.Sum(o => o.Loaded + o.Refused));
+    }
+
+    [Fact]
+    public void Mutated_state_dict_shapes_are_built_or_refused_with_a_CheckpointException_only()
+    {
+        // Shapes only matter to FromStateDict: each mutant is the tiny ResNet's or ViT's keys with a few shapes
+        // edited, a key dropped or renamed, as expanded zero tensors (no memory, whatever the shape claims).
+        var rng = new Random(Seed);
+        int built = 0, refused = 0;
+        var failures = new List<string>();
+        long[] dims = [0, 1, 2, 3, 7, 16, 17, 63, 64, 65, 128, 129, 512, 4096, 1_000_000, 1L << 40];
+        foreach (var model in new[] { "tiny-rn.safetensors", "tiny-vit.safetensors" })
+        {
+            using var checkpoint = CheckpointReader.Read(Reference.Model(model));
+            var keys = checkpoint.Tensors.Keys.ToList();
+            for (int i = 0; i < ShapeMutants; i++)
+            {
+                var shapes = checkpoint.Tensors.ToDictionary(kv => kv.Key, kv => kv.Value.shape);
+                for (int m = rng.Next(1, 4); m > 0; m--)
+                {
+                    string key = keys[rng.Next(keys.Count)];
+                    if (!shapes.TryGetValue(key, out var shape)) continue;
+                    switch (rng.Next(5))
+                    {
+                        case 0: shapes.Remove(key); break;
+                        case 1: shapes.Remove(key); shapes[key.Replace(".0.", ".9.")] = shape; break;
+                        case 2: shapes[key] = [.. shape, dims[rng.Next(dims.Length)]]; break;
+                        case 3: shapes[key] = shape.Length > 0 ? shape[..^1] : [2]; break;
+                        default:
+                            if (shape.Length > 0) shapes[key] = [.. shape.Select((d, j) => j == rng.Next(shape.Length) ? dims[rng.Next(dims.Length)] : d)];
+                            break;
+                    }
+                }
+                using var zero = TorchSharp.torch.zeros(Array.Empty<long>());
+                var tensors = shapes.Where(kv => TensorBytes.Numel(kv.Value) is not null) // libtorch's own limit
+                    .ToDictionary(kv => kv.Key, kv => zero.expand(kv.Value));
+                try
+                {
+                    using (ClipModel.FromStateDict(tensors, $"{model}#shape{i}")) built++;
+                }
+                catch (CheckpointException e) when (e.Message.StartsWith($"Checkpoint '{model}#shape{i}'", StringComparison.Ordinal))
+                {
+                    refused++;
+                }
+                catch (Exception e)
+                {
+                    failures.Add($"{model}#shape{i}: {e.GetType().Name}: {e.Message.Split('\n')[0]}");
+                }
+                finally
+                {
+                    foreach (var t in tensors.Values) t.Dispose();
+                }
+            }
+        }
+        output.WriteLine($"{built} built, {refused} refused");
+        Assert.Empty(failures);
+        Assert.True(refused > 0);
     }
 
     /// <summary>The mutants, lazily: each is (kind, name, buffer, length) and valid until the next is asked for (the
