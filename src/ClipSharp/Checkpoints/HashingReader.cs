@@ -32,6 +32,7 @@ sealed class HashingReader(Stream stream, string path) : IDisposable
     /// <summary>Reads (and hashes) <paramref name="count"/> bytes nobody needs, e.g. the gaps between tensors.</summary>
     public void Skip(long count, string what)
     {
+        if (count <= 0) return; // e.g. an empty tensor whose offset lies inside the previous one's bytes
         var buffer = new byte[(int)Math.Min(count, 1 << 20)];
         while (count > 0)
         {
