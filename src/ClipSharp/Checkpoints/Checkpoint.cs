@@ -2,7 +2,8 @@ using static TorchSharp.torch;
 
 namespace ClipSharp.Checkpoints;
 
-/// <summary>The tensors of a checkpoint file as stored (fp16 stays fp16), with the file's metadata. Owns the tensors.</summary>
+/// <summary>The tensors of a checkpoint file as stored (fp16 stays fp16), with the file's metadata. Owns the
+/// tensors.</summary>
 /// <param name="sha256">The lowercase hex SHA-256 of the bytes the tensors were read from (the readers hash while they
 /// parse); null for tensors that came from no file.</param>
 public sealed class Checkpoint(string path, Dictionary<string, Tensor> tensors,

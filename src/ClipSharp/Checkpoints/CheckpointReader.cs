@@ -26,7 +26,8 @@ public static class CheckpointReader
         file.Position -= n;
         var checkpoint = n >= 4 && head[0] == 'P' && head[1] == 'K' ? TorchArchiveReader.Read(file, path)
             : n == 9 && head[8] == '{' ? SafeTensors.Read(file, path)
-            : throw new CheckpointException($"Checkpoint '{path}' is neither a PyTorch archive (.pt zip) nor safetensors");
+            : throw new CheckpointException(
+                $"Checkpoint '{path}' is neither a PyTorch archive (.pt zip) nor safetensors");
         foreach (var key in checkpoint.Tensors.Keys
             .Where(k => NonWeights.Contains(k) || k.EndsWith(".attn_mask", StringComparison.Ordinal)).ToList())
         {

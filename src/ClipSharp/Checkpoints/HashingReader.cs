@@ -3,7 +3,8 @@ using System.Security.Cryptography;
 namespace ClipSharp.Checkpoints;
 
 /// <summary>Reads a checkpoint once, front to back, hashing every byte it hands out or skips, so the SHA-256 it
-/// reports is that of exactly the bytes that were parsed (a file swapped or rewritten meanwhile cannot poison it).</summary>
+/// reports is that of exactly the bytes that were parsed (a file swapped or rewritten meanwhile cannot poison
+/// it).</summary>
 sealed class HashingReader(Stream stream, string path) : IDisposable
 {
     readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -13,7 +14,8 @@ sealed class HashingReader(Stream stream, string path) : IDisposable
     /// <summary>Bytes handed out or skipped so far.</summary>
     public long Position { get; private set; }
 
-    /// <summary>Fills <paramref name="into"/> or throws naming the file as truncated at <paramref name="what"/>.</summary>
+    /// <summary>Fills <paramref name="into"/> or throws naming the file as truncated at <paramref name="what"/>.
+    /// </summary>
     public void ReadExactly(Span<byte> into, string what)
     {
         int done = 0;
@@ -29,7 +31,8 @@ sealed class HashingReader(Stream stream, string path) : IDisposable
         Position += into.Length;
     }
 
-    /// <summary>Reads (and hashes) <paramref name="count"/> bytes nobody needs, e.g. the gaps between tensors.</summary>
+    /// <summary>Reads (and hashes) <paramref name="count"/> bytes nobody needs, e.g. the gaps between tensors.
+    /// </summary>
     public void Skip(long count, string what)
     {
         if (count <= 0) return; // e.g. an empty tensor whose offset lies inside the previous one's bytes

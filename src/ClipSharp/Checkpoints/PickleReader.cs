@@ -3,7 +3,8 @@ using System.Text;
 
 namespace ClipSharp.Checkpoints;
 
-/// <summary>A class or function a pickle names (<c>module.qualname</c>). It is only ever compared by name, never resolved.</summary>
+/// <summary>A class or function a pickle names (<c>module.qualname</c>). It is only ever compared by name, never
+/// resolved.</summary>
 public sealed record PickleGlobal(string Module, string Name)
 {
     public string FullName => $"{Module}.{Name}";
@@ -31,7 +32,8 @@ public sealed class PickleReader
     readonly string? entry;
 
     /// <param name="source">The file, named in every error.</param>
-    /// <param name="entry">The pickle's name inside the file (e.g. <c>archive/data.pkl</c>), also named in errors.</param>
+    /// <param name="entry">The pickle's name inside the file (e.g. <c>archive/data.pkl</c>), also named in errors.
+    /// </param>
     public PickleReader(string source, Func<PickleGlobal, bool> isAllowed, Func<object?, object?> persistentLoad,
         string? entry = null)
     {
@@ -52,7 +54,8 @@ public sealed class PickleReader
 
         ReadOnlySpan<byte> Take(ReadOnlySpan<byte> d, int n)
         {
-            if (n < 0 || n > d.Length - pos) throw Error($"truncated pickle: {n} bytes wanted at byte {pos}, {d.Length - pos} left");
+            if (n < 0 || n > d.Length - pos)
+                throw Error($"truncated pickle: {n} bytes wanted at byte {pos}, {d.Length - pos} left");
             var s = d.Slice(pos, n); pos += n; return s;
         }
         // Every read of the stack is checked: a malformed pickle underflows it, or reaches below its last MARK.
@@ -67,6 +70,11 @@ public sealed class PickleReader
             stack.RemoveRange(m, stack.Count - m);
             return items;
         }
+        int Int32(ReadOnlySpan<byte> d) => BinaryPrimitives.ReadInt32LittleEndian(Take(d, 4));
+        // A length past int.MaxValue cannot fit the pickle anyway: clamped, Take reports it as truncated.
+        int Int64(ReadOnlySpan<byte> d) =>
+            (int)Math.Clamp(BinaryPrimitives.ReadInt64LittleEndian(Take(d, 8)), -1, int.MaxValue);
+        int Byte(ReadOnlySpan<byte> d) => Take(d, 1)[0];
         string Line(ReadOnlySpan<byte> d)
         {
             int end = d[pos..].IndexOf((byte)'\n');
@@ -105,13 +113,13 @@ public sealed class PickleReader
                     break;
                 }
                 case (byte)'G': stack.Add(BinaryPrimitives.ReadDoubleBigEndian(Take(data, 8))); break;  // BINFLOAT
-                case (byte)'X': { int n = BinaryPrimitives.ReadInt32LittleEndian(Take(data, 4)); stack.Add(Encoding.UTF8.GetString(Take(data, n))); break; }
-                case 0x8c: { int n = Take(data, 1)[0]; stack.Add(Encoding.UTF8.GetString(Take(data, n))); break; }
-                case 0x8d: { int n = (int)Math.Clamp(BinaryPrimitives.ReadInt64LittleEndian(Take(data, 8)), -1, int.MaxValue); stack.Add(Encoding.UTF8.GetString(Take(data, n))); break; }
-                case (byte)'U': { int n = Take(data, 1)[0]; stack.Add(Encoding.Latin1.GetString(Take(data, n))); break; }     // SHORT_BINSTRING
-                case (byte)'T': { int n = BinaryPrimitives.ReadInt32LittleEndian(Take(data, 4)); stack.Add(Encoding.Latin1.GetString(Take(data, n))); break; }
-                case (byte)'C': { int n = Take(data, 1)[0]; stack.Add(Take(data, n).ToArray()); break; }    // SHORT_BINBYTES
-                case (byte)'B': { int n = BinaryPrimitives.ReadInt32LittleEndian(Take(data, 4)); stack.Add(Take(data, n).ToArray()); break; }
+                case (byte)'X': stack.Add(Encoding.UTF8.GetString(Take(data, Int32(data)))); break;     // BINUNICODE
+                case 0x8c: stack.Add(Encoding.UTF8.GetString(Take(data, Byte(data)))); break; // SHORT_BINUNICODE
+                case 0x8d: stack.Add(Encoding.UTF8.GetString(Take(data, Int64(data)))); break;         // BINUNICODE8
+                case (byte)'U': stack.Add(Encoding.Latin1.GetString(Take(data, Byte(data)))); break; // SHORT_BINSTRING
+                case (byte)'T': stack.Add(Encoding.Latin1.GetString(Take(data, Int32(data)))); break;    // BINSTRING
+                case (byte)'C': stack.Add(Take(data, Byte(data)).ToArray()); break;         // SHORT_BINBYTES
+                case (byte)'B': stack.Add(Take(data, Int32(data)).ToArray()); break;                     // BINBYTES
                 case (byte)')': stack.Add(Array.Empty<object?>()); break;          // EMPTY_TUPLE
                 case (byte)'t': stack.Add(PopToMark()); break;                     // TUPLE
                 case 0x85: stack.Add(new[] { Pop() }); break;                      // TUPLE1
@@ -122,7 +130,13 @@ public sealed class PickleReader
                 case (byte)'a': { var v = Pop(); AsList(Top()).Add(v); break; }                           // APPEND
                 case (byte)'e': { var items = PopToMark(); AsList(Top()).AddRange(items); break; }        // APPENDS
                 case (byte)'}': stack.Add(new Dictionary<object, object?>()); break;                      // EMPTY_DICT
-                case (byte)'d': { var items = PopToMark(); var d = new Dictionary<object, object?>(); SetItems(d, items); stack.Add(d); break; }
+                case (byte)'d':                                                                           // DICT
+                {
+                    var d = new Dictionary<object, object?>();
+                    SetItems(d, PopToMark());
+                    stack.Add(d);
+                    break;
+                }
                 case (byte)'s': { var v = Pop(); var k = Pop(); SetItems(AsDict(Top()), [k, v]); break; } // SETITEM
                 case (byte)'u': { var items = PopToMark(); SetItems(AsDict(Top()), items); break; }       // SETITEMS
                 case (byte)'q': memo[Take(data, 1)[0]] = Top(); break;                                    // BINPUT
@@ -136,7 +150,7 @@ public sealed class PickleReader
                     stack.Add(Allow(new PickleGlobal(module, name)));
                     break;
                 }
-                case 0x93:                                                                                // STACK_GLOBAL
+                case 0x93:                                                                          // STACK_GLOBAL
                 {
                     var name = Pop() as string; var module = Pop() as string;
                     if (module is null || name is null) throw Error("STACK_GLOBAL without strings");
@@ -148,7 +162,8 @@ public sealed class PickleReader
                     var args = Pop() as object?[] ?? throw Error("REDUCE without an argument tuple");
                     var fn = Pop() as PickleGlobal ?? throw Error("REDUCE of something that is not a global");
                     // A plain container is built; any other allowed call is recorded for the caller to interpret.
-                    stack.Add(fn.FullName == "collections.OrderedDict" ? new Dictionary<object, object?>() : new PickleCall(fn, args));
+                    stack.Add(fn.FullName == "collections.OrderedDict"
+                        ? new Dictionary<object, object?>() : new PickleCall(fn, args));
                     break;
                 }
                 case 0x81:                                                                                // NEWOBJ
@@ -178,7 +193,8 @@ public sealed class PickleReader
 
     PickleGlobal Allow(PickleGlobal g) => isAllowed(g)
         ? g
-        : throw Error($"refused global '{g.FullName}': only tensor rebuilds, storages, plain containers and TorchScript module objects are read, and nothing in a checkpoint is executed");
+        : throw Error($"refused global '{g.FullName}': only tensor rebuilds, storages, plain containers and " +
+            "TorchScript module objects are read, and nothing in a checkpoint is executed");
 
     void SetItems(Dictionary<object, object?> d, object?[] items)
     {
@@ -189,7 +205,8 @@ public sealed class PickleReader
 
     List<object?> AsList(object? o) => o as List<object?> ?? throw Error("APPEND to something that is not a list");
 
-    Dictionary<object, object?> AsDict(object? o) => o as Dictionary<object, object?> ?? throw Error("SETITEM on something that is not a dict");
+    Dictionary<object, object?> AsDict(object? o) =>
+        o as Dictionary<object, object?> ?? throw Error("SETITEM on something that is not a dict");
 
     object? Memo(Dictionary<long, object?> memo, long key) =>
         memo.TryGetValue(key, out var v) ? v : throw Error($"pickle refers to memo entry {key} it never stored");

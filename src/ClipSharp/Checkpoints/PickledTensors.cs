@@ -3,9 +3,10 @@ using System.Globalization;
 namespace ClipSharp.Checkpoints;
 
 /// <summary>
-/// Walks what a <c>data.pkl</c> built — TorchScript module attribute bags, (ordered) dicts, parameter wrappers — down
-/// to the tensor rebuilds, in file order and without recursion: nesting depth, key length and the work done are bounded,
-/// so a deep, cyclic or exponentially shared structure is refused with a message instead of overflowing the stack.
+/// Walks what a <c>data.pkl</c> built — TorchScript module attribute bags, (ordered) dicts, parameter wrappers —
+/// down to the tensor rebuilds, in file order and without recursion: nesting depth, key length and the work done are
+/// bounded, so a deep, cyclic or exponentially shared structure is refused with a message instead of overflowing the
+/// stack.
 /// </summary>
 static class PickledTensors
 {
@@ -27,7 +28,8 @@ static class PickledTensors
         {
             var (node, prefix, depth) = pending.Pop();
             if (++visits > maxVisits)
-                throw Error(prefix, $"data.pkl refers to its objects more than {maxVisits} times (a cycle or a maze of shared objects)");
+                throw Error(prefix, $"data.pkl refers to its objects more than {maxVisits} times " +
+                    "(a cycle or a maze of shared objects)");
             if (depth > MaxDepth) throw Error(prefix, $"data.pkl nests objects deeper than {MaxDepth} levels");
             switch (node)
             {
@@ -46,7 +48,8 @@ static class PickledTensors
                     found.Add(new StoredTensor(key, StorageOf(call, prefix), ViewOf(call, prefix)));
                     break;
                 case PickleCall call:
-                    throw Error(prefix, $"unexpected call '{call.Function.FullName}' with {call.Arguments.Length} arguments");
+                    throw Error(prefix,
+                        $"unexpected call '{call.Function.FullName}' with {call.Arguments.Length} arguments");
             }
         }
         return found;
@@ -62,7 +65,8 @@ static class PickledTensors
                     bool b => b ? "True" : "False",
                     _ => throw Error(prefix, $"a dict key is a {k.GetType().Name}, not a string"),
                 };
-                if (prefix.Length + name.Length >= MaxKeyLength) throw Error(prefix, $"a key longer than {MaxKeyLength} characters");
+                if (prefix.Length + name.Length >= MaxKeyLength)
+                    throw Error(prefix, $"a key longer than {MaxKeyLength} characters");
                 pending.Push((v, $"{prefix}{name}.", depth + 1));
             }
         }

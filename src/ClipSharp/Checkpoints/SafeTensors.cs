@@ -15,19 +15,22 @@ public static class SafeTensors
 
     sealed record Entry(string Name, ScalarType Dtype, long[] Shape, long Begin, long End);
 
-    /// <summary>Reads every tensor with its stored dtype, checking the header against the file before allocating.</summary>
+    /// <summary>Reads every tensor with its stored dtype, checking the header against the file before allocating.
+    /// </summary>
     public static Checkpoint Read(string path) => CheckpointReader.Guarded(path, () =>
     {
         using var file = CheckpointReader.Open(path);
         return Read(file, path);
     });
 
-    /// <summary>Reads from <paramref name="stream"/> (at the file's first byte) in one pass, hashing what it parses.</summary>
+    /// <summary>Reads from <paramref name="stream"/> (at the file's first byte) in one pass, hashing what it parses.
+    /// </summary>
     internal static Checkpoint Read(Stream stream, string path)
     {
         long length = stream.Length - stream.Position;
         using var reader = new HashingReader(stream, path);
-        if (length < 8) throw new CheckpointException($"Checkpoint '{path}' is too short to be safetensors ({length} bytes)");
+        if (length < 8)
+            throw new CheckpointException($"Checkpoint '{path}' is too short to be safetensors ({length} bytes)");
         Span<byte> lengthBytes = stackalloc byte[8];
         reader.ReadExactly(lengthBytes, "the header length");
         ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(lengthBytes);
@@ -43,11 +46,14 @@ public static class SafeTensors
         var tensors = new Tensor?[entries.Count];
         try
         {
-            foreach (int i in Enumerable.Range(0, entries.Count).OrderBy(i => entries[i].Begin).ThenBy(i => entries[i].End))
+            var inFileOrder = Enumerable.Range(0, entries.Count)
+                .OrderBy(i => entries[i].Begin).ThenBy(i => entries[i].End);
+            foreach (int i in inFileOrder)
             {
                 var e = entries[i];
                 reader.Skip(dataStart + e.Begin - reader.Position, "the data");
-                tensors[i] = TensorBytes.Create(e.Dtype, e.Shape, chunk => reader.ReadExactly(chunk, $"tensor '{e.Name}'"));
+                tensors[i] = TensorBytes.Create(e.Dtype, e.Shape,
+                    chunk => reader.ReadExactly(chunk, $"tensor '{e.Name}'"));
             }
             string sha256 = reader.Finish();
             var byName = new Dictionary<string, Tensor>();
@@ -63,12 +69,16 @@ public static class SafeTensors
 
     /// <summary>Checks every entry (dtype, shape, offsets inside the data, size = shape × dtype, no overlaps) and the
     /// metadata (strings only) before a single tensor is allocated.</summary>
-    static (List<Entry> Entries, Dictionary<string, string> Metadata) ParseHeader(byte[] headerBytes, long dataLength, string path)
+    static (List<Entry> Entries, Dictionary<string, string> Metadata) ParseHeader(
+        byte[] headerBytes, long dataLength, string path)
     {
         JsonObject header;
         try { header = JsonNode.Parse(headerBytes) as JsonObject ?? throw new JsonException("not a JSON object"); }
         catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
-        { throw new CheckpointException($"Checkpoint '{path}': the safetensors header is not valid JSON ({e.Message})", e); }
+        {
+            throw new CheckpointException(
+                $"Checkpoint '{path}': the safetensors header is not valid JSON ({e.Message})", e);
+        }
 
         CheckpointException Bad(string name, string what) => new($"Checkpoint '{path}': tensor '{name}' {what}");
         var metadata = new Dictionary<string, string>();
@@ -77,7 +87,8 @@ public static class SafeTensors
         {
             if (name == "__metadata__")
             {
-                if (node is not JsonObject meta) throw new CheckpointException($"Checkpoint '{path}': __metadata__ is not an object");
+                if (node is not JsonObject meta)
+                    throw new CheckpointException($"Checkpoint '{path}': __metadata__ is not an object");
                 foreach (var (k, v) in meta)
                     metadata[k] = v is JsonValue value && value.TryGetValue<string>(out var s) ? s
                         : throw new CheckpointException($"Checkpoint '{path}': metadata '{k}' is not a string");
@@ -109,7 +120,8 @@ public static class SafeTensors
         foreach (var e in entries.Where(e => e.End > e.Begin).OrderBy(e => e.Begin))
         {
             if (previous is not null && e.Begin < previous.End)
-                throw Bad(e.Name, $"bytes [{e.Begin}, {e.End}) overlap tensor '{previous.Name}' [{previous.Begin}, {previous.End})");
+                throw Bad(e.Name, $"bytes [{e.Begin}, {e.End}) overlap tensor '{previous.Name}' " +
+                    $"[{previous.Begin}, {previous.End})");
             previous = e;
         }
         return (entries, metadata);
@@ -128,11 +140,13 @@ public static class SafeTensors
     }
 
     /// <summary>Writes tensors (sorted by name) and string metadata; the file appears only once complete.</summary>
-    public static void Write(string path, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    public static void Write(string path, IReadOnlyDictionary<string, Tensor> tensors,
+        IReadOnlyDictionary<string, string>? metadata = null)
     {
         var header = new JsonObject();
         if (metadata is { Count: > 0 })
-            header["__metadata__"] = new JsonObject(metadata.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)JsonValue.Create(kv.Value))));
+            header["__metadata__"] = new JsonObject(
+                metadata.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)JsonValue.Create(kv.Value))));
         var names = tensors.Keys.OrderBy(k => k, StringComparer.Ordinal).ToList();
         var blobs = new List<byte[]>();
         long offset = 0;

@@ -16,7 +16,8 @@ static class TensorBytes
     }
 
     /// <summary>A new CPU tensor whose bytes <paramref name="fill"/> writes straight into its memory, in chunks of at
-    /// most 1 GiB (no managed copy of the whole tensor). The caller has bounded the size; disposed if filling fails.</summary>
+    /// most 1 GiB (no managed copy of the whole tensor). The caller has bounded the size; disposed if filling fails.
+    /// </summary>
     public static Tensor Create(ScalarType dtype, long[] shape, Fill fill)
     {
         var t = empty(shape, dtype);
@@ -69,17 +70,21 @@ static class TensorBytes
     /// <summary>The most dimensions a stored tensor may have (libtorch allows 64; checkpoints use at most 4).</summary>
     public const int MaxRank = 32;
 
-    public static readonly IReadOnlyDictionary<string, ScalarType> SafetensorsDtypes = new Dictionary<string, ScalarType>
+    public static readonly IReadOnlyDictionary<string, ScalarType> SafetensorsDtypes =
+        new Dictionary<string, ScalarType>
     {
-        ["F64"] = ScalarType.Float64, ["F32"] = ScalarType.Float32, ["F16"] = ScalarType.Float16, ["BF16"] = ScalarType.BFloat16,
+        ["F64"] = ScalarType.Float64, ["F32"] = ScalarType.Float32, ["F16"] = ScalarType.Float16,
+        ["BF16"] = ScalarType.BFloat16,
         ["I64"] = ScalarType.Int64, ["I32"] = ScalarType.Int32, ["I16"] = ScalarType.Int16, ["I8"] = ScalarType.Int8,
         ["U8"] = ScalarType.Byte, ["BOOL"] = ScalarType.Bool,
     };
 
-    public static readonly IReadOnlyDictionary<string, ScalarType> TorchStorageDtypes = new Dictionary<string, ScalarType>
+    public static readonly IReadOnlyDictionary<string, ScalarType> TorchStorageDtypes =
+        new Dictionary<string, ScalarType>
     {
-        ["DoubleStorage"] = ScalarType.Float64, ["FloatStorage"] = ScalarType.Float32, ["HalfStorage"] = ScalarType.Float16,
-        ["BFloat16Storage"] = ScalarType.BFloat16, ["LongStorage"] = ScalarType.Int64, ["IntStorage"] = ScalarType.Int32,
+        ["DoubleStorage"] = ScalarType.Float64, ["FloatStorage"] = ScalarType.Float32,
+        ["HalfStorage"] = ScalarType.Float16, ["BFloat16Storage"] = ScalarType.BFloat16,
+        ["LongStorage"] = ScalarType.Int64, ["IntStorage"] = ScalarType.Int32,
         ["ShortStorage"] = ScalarType.Int16, ["CharStorage"] = ScalarType.Int8, ["ByteStorage"] = ScalarType.Byte,
         ["BoolStorage"] = ScalarType.Bool,
     };

@@ -12,7 +12,8 @@ namespace ClipSharp.Checkpoints;
 sealed class TorchArchiveReader
 {
     /// <summary>How far a deflated entry may inflate (the released archives store every entry uncompressed; real
-    /// tensors barely compress). Together with <see cref="Slack"/> it also bounds all the memory one read may take.</summary>
+    /// tensors barely compress). Together with <see cref="Slack"/> it also bounds all the memory one read may take.
+    /// </summary>
     const long MaxInflation = 10;
     const long Slack = 16 << 20;
 
@@ -31,7 +32,8 @@ sealed class TorchArchiveReader
     {
         long length = stream.Length - stream.Position;
         if (length > Array.MaxLength)
-            throw new CheckpointException($"Checkpoint '{path}' is {length} bytes: archives over {Array.MaxLength} bytes are not supported");
+            throw new CheckpointException(
+                $"Checkpoint '{path}' is {length} bytes: archives over {Array.MaxLength} bytes are not supported");
         var bytes = new byte[length];
         string sha256;
         using (var reader = new HashingReader(stream, path))
@@ -39,18 +41,25 @@ sealed class TorchArchiveReader
             reader.ReadExactly(bytes, "the archive");
             sha256 = reader.Finish();
             if (reader.Position != length)
-                throw new CheckpointException($"Checkpoint '{path}' changed while it was read ({length} bytes, then {reader.Position})");
+                throw new CheckpointException(
+                    $"Checkpoint '{path}' changed while it was read ({length} bytes, then {reader.Position})");
         }
         ZipArchive zip;
         try { zip = new ZipArchive(new MemoryStream(bytes, 0, bytes.Length, writable: false), ZipArchiveMode.Read); }
-        catch (InvalidDataException e) { throw new CheckpointException($"Checkpoint '{path}' is truncated or not a valid zip archive ({e.Message})", e); }
+        catch (InvalidDataException e)
+        {
+            throw new CheckpointException(
+                $"Checkpoint '{path}' is truncated or not a valid zip archive ({e.Message})", e);
+        }
         using (zip) return new TorchArchiveReader(zip, path, length).ReadTensors(sha256);
     }
 
     Checkpoint ReadTensors(string sha256)
     {
-        var pkl = zip.Entries.FirstOrDefault(e => e.FullName.EndsWith("data.pkl", StringComparison.Ordinal) && e.FullName.Count(c => c == '/') <= 1)
-            ?? throw new CheckpointException($"Checkpoint '{path}' is a zip archive without data.pkl: not a PyTorch checkpoint");
+        var pkl = zip.Entries.FirstOrDefault(e =>
+                e.FullName.EndsWith("data.pkl", StringComparison.Ordinal) && e.FullName.Count(c => c == '/') <= 1)
+            ?? throw new CheckpointException(
+                $"Checkpoint '{path}' is a zip archive without data.pkl: not a PyTorch checkpoint");
         string prefix = pkl.FullName[..^"data.pkl".Length];
         var pickle = ReadEntry(pkl);
         var root = new PickleReader(path, IsAllowed, PersistentLoad, pkl.FullName).Load(pickle);
@@ -66,8 +75,9 @@ sealed class TorchArchiveReader
                 if (!storages.TryGetValue(t.Storage.Key, out var storage))
                     storages[t.Storage.Key] = storage = (t.Storage, LoadStorage(prefix, t.Storage));
                 else if (storage.Ref != t.Storage)
-                    throw new CheckpointException($"Checkpoint '{path}': tensor '{t.Key}' reads storage 'data/{t.Storage.Key}' as " +
-                        $"{t.Storage.Numel} × {t.Storage.Dtype}, an earlier tensor as {storage.Ref.Numel} × {storage.Ref.Dtype}");
+                    throw new CheckpointException($"Checkpoint '{path}': tensor '{t.Key}' reads storage " +
+                        $"'data/{t.Storage.Key}' as {t.Storage.Numel} × {t.Storage.Dtype}, an earlier tensor as " +
+                        $"{storage.Ref.Numel} × {storage.Ref.Dtype}");
                 bool last = --uses[t.Storage.Key] == 0;
                 tensors[t.Key] = Materialise(t, storage.Tensor, wholeStorageFree: last);
                 if (last)
@@ -92,22 +102,26 @@ sealed class TorchArchiveReader
     static bool IsAllowed(PickleGlobal g) => g.FullName switch
     {
         "torch._utils._rebuild_tensor_v2" or "torch._utils._rebuild_parameter" or "collections.OrderedDict" => true,
-        _ => (g.Module == "torch" && TensorBytes.TorchStorageDtypes.ContainsKey(g.Name)) || g.Module.StartsWith("__torch__.", StringComparison.Ordinal) || g.Module == "__torch__",
+        _ => (g.Module == "torch" && TensorBytes.TorchStorageDtypes.ContainsKey(g.Name))
+            || g.Module.StartsWith("__torch__.", StringComparison.Ordinal) || g.Module == "__torch__",
     };
 
     /// <summary>torch's persistent id of a storage: <c>('storage', torch.XStorage, key, location, numel)</c>.</summary>
     object? PersistentLoad(object? pid) =>
         pid is object?[] { Length: 5 } t && t[0] is "storage" && t[1] is PickleGlobal { Module: "torch" } type
-            && TensorBytes.TorchStorageDtypes.TryGetValue(type.Name, out var dtype) && t[2] is string key && t[4] is long numel && numel >= 0
+            && TensorBytes.TorchStorageDtypes.TryGetValue(type.Name, out var dtype)
+            && t[2] is string key && t[4] is long numel && numel >= 0
             ? new StorageRef(dtype, key, numel)
-            : throw new CheckpointException($"Checkpoint '{path}': unexpected persistent id in data.pkl (not a storage of known type, key and size)");
+            : throw new CheckpointException($"Checkpoint '{path}': unexpected persistent id in data.pkl " +
+                "(not a storage of known type, key and size)");
 
     /// <summary>A view of its storage as its own tensor: the storage itself when the view is all of it and nobody else
     /// needs it, else a copy of just the view (checked against the storage first).</summary>
     Tensor Materialise(StoredTensor t, Tensor storage, bool wholeStorageFree)
     {
         if (t.View.Problem(t.Storage.Numel) is { } problem)
-            throw new CheckpointException($"Checkpoint '{path}': tensor '{t.Key}' ({t.View}) {problem} of 'data/{t.Storage.Key}'");
+            throw new CheckpointException(
+                $"Checkpoint '{path}': tensor '{t.Key}' ({t.View}) {problem} of 'data/{t.Storage.Key}'");
         if (t.View.Numel == 0) return empty(t.View.Shape, t.Storage.Dtype);
         if (wholeStorageFree && t.View.IsWhole(t.Storage.Numel)) return storage.view(t.View.Shape);
         Charge(t.View.Numel, TensorBytes.ElementSize(t.Storage.Dtype), $"tensor '{t.Key}'");
@@ -119,7 +133,9 @@ sealed class TorchArchiveReader
     Tensor LoadStorage(string prefix, StorageRef s)
     {
         string name = $"{prefix}data/{s.Key}";
-        var entry = zip.GetEntry(name) ?? throw new CheckpointException($"Checkpoint '{path}': storage 'data/{s.Key}' is missing from the archive");
+        var entry = zip.GetEntry(name)
+            ?? throw new CheckpointException(
+                $"Checkpoint '{path}': storage 'data/{s.Key}' is missing from the archive");
         CheckSizes(entry);
         int size = TensorBytes.ElementSize(s.Dtype);
         if (s.Numel > entry.Length / size)
@@ -140,7 +156,8 @@ sealed class TorchArchiveReader
         using var stream = entry.Open();
         Fill(stream, bytes, entry);
         if (stream.ReadByte() >= 0)
-            throw new CheckpointException($"Checkpoint '{path}': entry '{entry.FullName}' inflates past its declared {entry.Length} bytes");
+            throw new CheckpointException(
+                $"Checkpoint '{path}': entry '{entry.FullName}' inflates past its declared {entry.Length} bytes");
         return bytes;
     }
 
@@ -149,8 +166,8 @@ sealed class TorchArchiveReader
     void CheckSizes(ZipArchiveEntry entry)
     {
         if (entry.CompressedLength < 0 || entry.CompressedLength > fileLength || entry.Length < 0)
-            throw new CheckpointException($"Checkpoint '{path}': entry '{entry.FullName}' claims {entry.CompressedLength} " +
-                $"compressed bytes in a file of {fileLength}");
+            throw new CheckpointException($"Checkpoint '{path}': entry '{entry.FullName}' claims " +
+                $"{entry.CompressedLength} compressed bytes in a file of {fileLength}");
         if (entry.Length > entry.CompressedLength * MaxInflation + Slack)
             throw new CheckpointException($"Checkpoint '{path}': entry '{entry.FullName}' claims to inflate " +
                 $"{entry.CompressedLength} bytes to {entry.Length}, more than {MaxInflation}× (a zip bomb?)");
@@ -160,8 +177,8 @@ sealed class TorchArchiveReader
     void Charge(long count, int size, string what)
     {
         if (count > allowance / size)
-            throw new CheckpointException($"Checkpoint '{path}': {what} needs {(Int128)count * size} bytes, more than the " +
-                $"{MaxInflation * fileLength + Slack} bytes a {fileLength}-byte archive can hold");
+            throw new CheckpointException($"Checkpoint '{path}': {what} needs {(Int128)count * size} bytes, " +
+                $"more than the {MaxInflation * fileLength + Slack} bytes a {fileLength}-byte archive can hold");
         allowance -= count * size;
     }
 
