@@ -6,13 +6,16 @@ using static TorchSharp.torch;
 namespace ClipSharp.Tests.Hardening;
 
 /// <summary>Hostile .pt archives crafted at run time: deep or cyclic pickles, zip bombs, lying zip headers, views
-/// outside their storage, malformed pickles. Each must be one CheckpointException naming the file and the cause.</summary>
+/// outside their storage, malformed pickles. Each must be one CheckpointException naming the file and the
+/// cause.</summary>
 public class CheckpointArchiveTests : IDisposable
 {
     readonly string dir = Directory.CreateTempSubdirectory("clip-hostile-pt-").FullName;
     public void Dispose() => Directory.Delete(dir, true);
 
     static readonly byte[] FourFloats = new byte[16];
+
+    static Dictionary<string, byte[]> Storage0(byte[] data) => new() { ["0"] = data };
 
     string Archive(byte[] pickle, IReadOnlyDictionary<string, byte[]>? storages = null, bool deflate = false)
     {
@@ -21,7 +24,8 @@ public class CheckpointArchiveTests : IDisposable
         return path;
     }
 
-    /// <summary>Reads <paramref name="path"/>, expecting a refusal that names it; also checks the file is unchanged.</summary>
+    /// <summary>Reads <paramref name="path"/>, expecting a refusal that names it; also checks the file is
+    /// unchanged.</summary>
     static CheckpointException Refused(string path)
     {
         var before = File.ReadAllBytes(path);
@@ -39,7 +43,7 @@ public class CheckpointArchiveTests : IDisposable
         // The crafting itself is right: the same writer with sane numbers gives the tensor it describes.
         var data = new byte[16];
         BitConverter.GetBytes(1.5f).CopyTo(data, 8);
-        string path = Archive(CheckpointCrafting.OneTensorPickle(4, 1, [2], [1]), new Dictionary<string, byte[]> { ["0"] = data });
+        string path = Archive(CheckpointCrafting.OneTensorPickle(4, 1, [2], [1]), Storage0(data));
         using var checkpoint = CheckpointReader.Read(path);
         Assert.Equal([2L], checkpoint.Tensors["w"].shape);
         Assert.Equal([0f, 1.5f], checkpoint.Tensors["w"].data<float>().ToArray());
@@ -53,7 +57,7 @@ public class CheckpointArchiveTests : IDisposable
         for (int i = 1; i < depth; i++) p.Get(0);
         p.Tensor("FloatStorage", "0", 4, 0, [4], [1]);
         for (int i = 0; i < depth; i++) p.Op(0x85).Reduce(); // TUPLE1, REDUCE: _rebuild_parameter((inner,))
-        string path = Archive(p.SetItem().Stop().ToArray(), new Dictionary<string, byte[]> { ["0"] = FourFloats });
+        string path = Archive(p.SetItem().Stop().ToArray(), Storage0(FourFloats));
         Assert.True(new FileInfo(path).Length > 500_000);
         Assert.Contains($"deeper than {PickledTensorsMaxDepth} levels", Refused(path).Message);
     }
@@ -136,7 +140,7 @@ public class CheckpointArchiveTests : IDisposable
     [Fact]
     public void A_storage_entry_shorter_than_the_pickle_claims_is_refused_before_allocating()
     {
-        string path = Archive(CheckpointCrafting.OneTensorPickle(1L << 40, 0, [4], [1]), new Dictionary<string, byte[]> { ["0"] = FourFloats });
+        string path = Archive(CheckpointCrafting.OneTensorPickle(1L << 40, 0, [4], [1]), Storage0(FourFloats));
         Assert.Contains("storage 'data/0' holds 16 bytes, 4398046511104 expected", Refused(path).Message);
     }
 
@@ -154,9 +158,10 @@ public class CheckpointArchiveTests : IDisposable
     };
 
     [Theory, MemberData(nameof(BadViews))]
-    public void A_view_outside_its_storage_is_refused_in_CSharp_before_libtorch_sees_it(long offset, long[] size, long[] stride, string cause)
+    public void A_view_outside_its_storage_is_refused_in_CSharp_before_libtorch_sees_it(long offset, long[] size,
+        long[] stride, string cause)
     {
-        string path = Archive(CheckpointCrafting.OneTensorPickle(4, offset, size, stride), new Dictionary<string, byte[]> { ["0"] = FourFloats });
+        string path = Archive(CheckpointCrafting.OneTensorPickle(4, offset, size, stride), Storage0(FourFloats));
         var e = Refused(path);
         Assert.Contains("tensor 'w'", e.Message);
         Assert.Contains(cause, e.Message);
@@ -170,18 +175,28 @@ public class CheckpointArchiveTests : IDisposable
         { "stack underflow", new PickleWriter().Op((byte)'0').Stop().ToArray(), "stack underflow at byte 2" },
         { "pop below a mark", new PickleWriter().EmptyDict().Mark().Op((byte)'0').Stop().ToArray(), "stack underflow" },
         { "memo miss", new PickleWriter().Get(7).Stop().ToArray(), "memo entry 7 it never stored" },
-        { "reduce of no tuple", new PickleWriter().Global("collections", "OrderedDict").Int(1).Reduce().Stop().ToArray(), "REDUCE without an argument tuple" },
-        { "append to a dict", new PickleWriter().EmptyDict().Int(1).Op((byte)'a').Stop().ToArray(), "APPEND to something that is not a list" },
-        { "setitem on a list", new PickleWriter().Op((byte)']').Int(1).Int(2).SetItem().Stop().ToArray(), "SETITEM on something that is not a dict" },
+        { "reduce of no tuple", new PickleWriter().Global("collections", "OrderedDict").Int(1).Reduce().Stop()
+            .ToArray(), "REDUCE without an argument tuple" },
+        { "append to a dict", new PickleWriter().EmptyDict().Int(1).Op((byte)'a').Stop().ToArray(),
+            "APPEND to something that is not a list" },
+        { "setitem on a list", new PickleWriter().Op((byte)']').Int(1).Int(2).SetItem().Stop().ToArray(),
+            "SETITEM on something that is not a dict" },
         { "odd setitems", new PickleWriter().EmptyDict().Mark().Int(1).SetItems().Stop().ToArray(), "odd number (1)" },
         { "pop mark never set", new PickleWriter().Tuple().Stop().ToArray(), "pops a mark it never set" },
-        { "huge integer", new PickleWriter().Op(0x8a, 9, 1, 2, 3, 4, 5, 6, 7, 8, 9).Stop().ToArray(), "an integer of 9 bytes" },
-        { "negative length", new PickleWriter().Op((byte)'X', 0xff, 0xff, 0xff, 0xff).Stop().ToArray(), "truncated pickle: -1 bytes wanted" },
+        { "huge integer", new PickleWriter().Op(0x8a, 9, 1, 2, 3, 4, 5, 6, 7, 8, 9).Stop().ToArray(),
+            "an integer of 9 bytes" },
+        { "negative length", new PickleWriter().Op((byte)'X', 0xff, 0xff, 0xff, 0xff).Stop().ToArray(),
+            "truncated pickle: -1 bytes wanted" },
         { "huge length", new PickleWriter().Op(0x8d, 0, 0, 0, 0, 0, 0, 0, 0x7f).Stop().ToArray(), "truncated pickle" },
-        { "stack global of ints", new PickleWriter().Int(1).Int(2).Op(0x93).Stop().ToArray(), "STACK_GLOBAL without strings" },
-        { "persistent id not a storage", new PickleWriter().String("storage").Op((byte)'Q').Stop().ToArray(), "unexpected persistent id" },
-        { "None as a dict key", new PickleWriter().EmptyDict().Op((byte)'N').Int(1).SetItem().Stop().ToArray(), "a dict key is None" },
-        { "tensor of strings", new PickleWriter().EmptyDict().String("w").Global("torch._utils", "_rebuild_tensor_v2").Mark().String("x").Tuple().Reduce().SetItem().Stop().ToArray(), "tensor rebuild without a storage" },
+        { "stack global of ints", new PickleWriter().Int(1).Int(2).Op(0x93).Stop().ToArray(),
+            "STACK_GLOBAL without strings" },
+        { "persistent id not a storage", new PickleWriter().String("storage").Op((byte)'Q').Stop().ToArray(),
+            "unexpected persistent id" },
+        { "None as a dict key", new PickleWriter().EmptyDict().Op((byte)'N').Int(1).SetItem().Stop().ToArray(),
+            "a dict key is None" },
+        { "tensor of strings", new PickleWriter().EmptyDict().String("w")
+            .Global("torch._utils", "_rebuild_tensor_v2").Mark().String("x").Tuple().Reduce().SetItem().Stop()
+            .ToArray(), "tensor rebuild without a storage" },
     };
 
     [Theory, MemberData(nameof(MalformedPickles))]

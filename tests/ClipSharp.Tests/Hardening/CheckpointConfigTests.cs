@@ -43,12 +43,16 @@ public class CheckpointConfigTests
 
     [Theory]
     [InlineData("text_projection", new long[] { 64 }, "[text_projection] has shape [64]: a 2-D tensor is needed")]
-    [InlineData("positional_embedding", new long[] { 77, 64, 1 }, "[positional_embedding] has shape [77, 64, 1]: a 2-D")]
+    [InlineData("positional_embedding", new long[] { 77, 64, 1 },
+        "[positional_embedding] has shape [77, 64, 1]: a 2-D")]
     [InlineData("token_embedding.weight", new long[] { 49408 }, "[token_embedding.weight] has shape [49408]: a 2-D")]
     [InlineData("ln_final.weight", new long[] { 64, 1 }, "[ln_final.weight] has shape [64, 1]: a 1-D")]
-    [InlineData("visual.layer1.0.conv1.weight", new long[] { 16, 64, 1 }, "[visual.layer1.0.conv1.weight] has shape [16, 64, 1]: a 4-D")]
-    [InlineData("visual.attnpool.positional_embedding", new long[] { 6, 512 }, "has 6 positions, not a square grid plus one")]
-    [InlineData("visual.attnpool.positional_embedding", new long[] { 1, 512 }, "has 1 positions, not a square grid plus one")]
+    [InlineData("visual.layer1.0.conv1.weight", new long[] { 16, 64, 1 },
+        "[visual.layer1.0.conv1.weight] has shape [16, 64, 1]: a 4-D")]
+    [InlineData("visual.attnpool.positional_embedding", new long[] { 6, 512 },
+        "has 6 positions, not a square grid plus one")]
+    [InlineData("visual.attnpool.positional_embedding", new long[] { 1, 512 },
+        "has 1 positions, not a square grid plus one")]
     [InlineData("ln_final.weight", new long[] { 32 }, "gives width 32, which does not split into 0 attention heads")]
     [InlineData("ln_final.weight", new long[] { 129 }, "gives width 129, which does not split into 2 attention heads")]
     [InlineData("ln_final.weight", new long[] { 0 }, "gives text width 0, outside 1..16384")]
@@ -66,7 +70,8 @@ public class CheckpointConfigTests
     public void Blocks_not_numbered_from_zero_are_named()
     {
         var shapes = Shapes("tiny-rn.safetensors");
-        foreach (var key in shapes.Keys.Where(k => k.StartsWith("transformer.resblocks.1.", StringComparison.Ordinal)).ToList())
+        var second = shapes.Keys.Where(k => k.StartsWith("transformer.resblocks.1.", StringComparison.Ordinal));
+        foreach (var key in second.ToList())
         {
             shapes[key.Replace("resblocks.1.", "resblocks.7.")] = shapes[key];
             shapes.Remove(key);
@@ -78,10 +83,12 @@ public class CheckpointConfigTests
     public void A_vision_transformer_needs_its_keys_with_their_ranks_and_a_square_grid()
     {
         var shapes = Shapes("tiny-vit.safetensors");
-        Assert.Contains("no [visual.transformer.resblocks.*] keys", Refused(Without(shapes, "visual.transformer.resblocks.")));
+        Assert.Contains("no [visual.transformer.resblocks.*] keys",
+            Refused(Without(shapes, "visual.transformer.resblocks.")));
         Assert.Contains("missing [visual.conv1.weight]", Refused(Without(shapes, "visual.conv1.")));
         Assert.Contains("[visual.proj] has shape [128]: a 2-D", Refused(new(shapes) { ["visual.proj"] = [128] }));
-        Assert.Contains("not a square grid plus one", Refused(new(shapes) { ["visual.positional_embedding"] = [18, 128] }));
+        Assert.Contains("not a square grid plus one",
+            Refused(new(shapes) { ["visual.positional_embedding"] = [18, 128] }));
         Assert.Contains("gives width 129, which does not split into 2 attention heads",
             Refused(new(shapes) { ["visual.conv1.weight"] = [129, 3, 8, 8] }));
         Assert.Contains("gives patch size 0", Refused(new(shapes) { ["visual.conv1.weight"] = [128, 3, 8, 0] }));
@@ -118,6 +125,7 @@ public class CheckpointConfigTests
         var tensors = checkpoint.Tensors.Where(kv => !kv.Key.StartsWith("visual.layer4.", StringComparison.Ordinal))
             .ToDictionary(kv => kv.Key, kv => kv.Value);
         var e = Assert.Throws<CheckpointException>(() => ClipModel.FromStateDict(tensors, "memory"));
-        Assert.Equal("Checkpoint 'memory': no [visual.layer4.*] keys: the model needs at least one block there", e.Message);
+        Assert.Equal("Checkpoint 'memory': no [visual.layer4.*] keys: the model needs at least one block there",
+            e.Message);
     }
 }

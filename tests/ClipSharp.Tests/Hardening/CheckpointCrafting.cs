@@ -24,7 +24,8 @@ sealed class PickleWriter
     public PickleWriter Put(byte index) => Op((byte)'q', index);
     public PickleWriter Get(byte index) => Op((byte)'h', index);
     public PickleWriter False() => Op(0x89);
-    public PickleWriter Global(string module, string name) => Op((byte)'c').Raw(Encoding.ASCII.GetBytes($"{module}\n{name}\n"));
+    public PickleWriter Global(string module, string name)
+        => Op((byte)'c').Raw(Encoding.ASCII.GetBytes($"{module}\n{name}\n"));
 
     public PickleWriter String(string s)
     {
@@ -54,7 +55,8 @@ sealed class PickleWriter
     public PickleWriter Tensor(string storageType, string key, long numel, long offset, long[] size, long[] stride)
     {
         Global("torch._utils", "_rebuild_tensor_v2").Mark();
-        Mark().String("storage").Global("torch", storageType).String(key).String("cpu").Int(numel).Tuple().Op((byte)'Q');
+        Mark().String("storage").Global("torch", storageType).String(key).String("cpu").Int(numel).Tuple()
+            .Op((byte)'Q');
         Int(offset).IntTuple(size).IntTuple(stride).False();
         return Global("collections", "OrderedDict").Op((byte)')').Reduce().Tuple().Reduce();
     }
@@ -64,7 +66,8 @@ sealed class PickleWriter
 
 static class CheckpointCrafting
 {
-    /// <summary>A torch.save-style archive: <c>archive/data.pkl</c>, <c>archive/data/&lt;key&gt;</c>, stored or deflated.</summary>
+    /// <summary>A torch.save-style archive: <c>archive/data.pkl</c>, <c>archive/data/&lt;key&gt;</c>, stored or
+    /// deflated.</summary>
     public static void WriteArchive(string path, byte[] pickle, IReadOnlyDictionary<string, byte[]>? storages = null,
         bool deflate = false)
     {
@@ -82,11 +85,14 @@ static class CheckpointCrafting
             using (var s = zip.CreateEntry($"archive/data/{key}", level).Open()) s.Write(data);
     }
 
-    /// <summary>A state dict of one float tensor <c>w</c> viewing storage "0" of <paramref name="numel"/> elements.</summary>
+    /// <summary>A state dict of one float tensor <c>w</c> viewing storage "0" of <paramref name="numel"/>
+    /// elements.</summary>
     public static byte[] OneTensorPickle(long numel, long offset, long[] size, long[] stride) =>
-        new PickleWriter().EmptyDict().String("w").Tensor("FloatStorage", "0", numel, offset, size, stride).SetItem().Stop().ToArray();
+        new PickleWriter().EmptyDict().String("w").Tensor("FloatStorage", "0", numel, offset, size, stride)
+            .SetItem().Stop().ToArray();
 
-    /// <summary>Safetensors bytes: the length, the given header text, then <paramref name="dataBytes"/> zero bytes.</summary>
+    /// <summary>Safetensors bytes: the length, the given header text, then <paramref name="dataBytes"/> zero
+    /// bytes.</summary>
     public static byte[] SafeTensorsFile(string header, int dataBytes, ulong? claimedHeaderLength = null)
     {
         var json = Encoding.UTF8.GetBytes(header);

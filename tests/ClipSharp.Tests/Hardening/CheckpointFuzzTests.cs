@@ -34,9 +34,12 @@ public class CheckpointFuzzTests(ITestOutputHelper output)
                 var (loaded, refused) = outcomes.GetValueOrDefault(kind);
                 try
                 {
-                    using var checkpoint = CheckpointReader.Read(new MemoryStream(bytes, 0, length, writable: false), name);
+                    using var input = new MemoryStream(bytes, 0, length, writable: false);
+                    using var checkpoint = CheckpointReader.Read(input, name);
                     // The model is built once per distinct set of keys, shapes and dtypes: that is all it depends on.
-                    if (signatures.Add(string.Join(";", checkpoint.Tensors.Select(t => $"{t.Key}{TensorBytes.Shape(t.Value.shape)}{t.Value.dtype}"))))
+                    var signature = checkpoint.Tensors
+                        .Select(t => $"{t.Key}{TensorBytes.Shape(t.Value.shape)}{t.Value.dtype}");
+                    if (signatures.Add(string.Join(";", signature)))
                         using (ClipModel.FromStateDict(checkpoint.Tensors, name)) models++;
                     outcomes[kind] = (loaded + 1, refused);
                 }
@@ -91,7 +94,9 @@ public class CheckpointFuzzTests(ITestOutputHelper output)
                         case 2: shapes[key] = [.. shape, dims[rng.Next(dims.Length)]]; break;
                         case 3: shapes[key] = shape.Length > 0 ? shape[..^1] : [2]; break;
                         default:
-                            if (shape.Length > 0) shapes[key] = [.. shape.Select((d, j) => j == rng.Next(shape.Length) ? dims[rng.Next(dims.Length)] : d)];
+                            if (shape.Length == 0) break;
+                            int axis = rng.Next(shape.Length);
+                            shapes[key] = [.. shape.Select((d, j) => j == axis ? dims[rng.Next(dims.Length)] : d)];
                             break;
                     }
                 }
@@ -102,7 +107,8 @@ public class CheckpointFuzzTests(ITestOutputHelper output)
                 {
                     using (ClipModel.FromStateDict(tensors, $"{model}#shape{i}")) built++;
                 }
-                catch (CheckpointException e) when (e.Message.StartsWith($"Checkpoint '{model}#shape{i}'", StringComparison.Ordinal))
+                catch (CheckpointException e)
+                    when (e.Message.StartsWith($"Checkpoint '{model}#shape{i}'", StringComparison.Ordinal))
                 {
                     refused++;
                 }
@@ -189,8 +195,7 @@ public class CheckpointFuzzTests(ITestOutputHelper output)
 
     static void Mutate(byte[] bytes, int at, Random rng, bool json = false)
     {
-        byte[] interesting = json ? [(byte)'"', (byte)'{', (byte)'}', (byte)'[', (byte)']', (byte)',', (byte)'-', (byte)'9', 0]
-            : [0x00, 0xff, 0x7f, 0x80, 0x01];
+        byte[] interesting = json ? [.. "\"{}[],-9"u8, 0] : [0x00, 0xff, 0x7f, 0x80, 0x01];
         bytes[at] = rng.Next(3) switch
         {
             0 => (byte)(bytes[at] ^ (1 << rng.Next(8))),
@@ -199,7 +204,8 @@ public class CheckpointFuzzTests(ITestOutputHelper output)
         };
     }
 
-    /// <summary>1–6 edits: bit flips, interesting or random bytes, insertions, deletions, duplicated runs, a cut.</summary>
+    /// <summary>1–6 edits: bit flips, interesting or random bytes, insertions, deletions, duplicated runs, a
+    /// cut.</summary>
     static byte[] MutatePickle(byte[] pickle, Random rng)
     {
         var bytes = new List<byte>(pickle);

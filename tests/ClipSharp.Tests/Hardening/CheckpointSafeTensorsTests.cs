@@ -17,19 +17,25 @@ public class CheckpointSafeTensorsTests : IDisposable
         { "not JSON", "this is not json", 0, "the safetensors header is not valid JSON" },
         { "an array", "[1, 2]", 0, "the safetensors header is not valid JSON" },
         { "nested too deep", new string('[', 5000) + new string(']', 5000), 0, "not valid JSON" },
-        { "past the file", "{" + Tensor("a", "F32", "[2]", "[0, 8]") + "}", 4, "is truncated: tensor 'a' needs bytes [0, 8)" },
+        { "past the file", "{" + Tensor("a", "F32", "[2]", "[0, 8]") + "}", 4,
+            "is truncated: tensor 'a' needs bytes [0, 8)" },
         { "negative offset", "{" + Tensor("a", "F32", "[1]", "[-4, 0]") + "}", 8, "tensor 'a' has no data_offsets" },
         { "three offsets", "{" + Tensor("a", "F32", "[1]", "[0, 4, 8]") + "}", 8, "tensor 'a' has no data_offsets" },
         { "end before begin", "{" + Tensor("a", "F32", "[0]", "[8, 4]") + "}", 8, "tensor 'a' [0] F32 needs 0 bytes" },
         { "size mismatch", "{" + Tensor("a", "F32", "[3]", "[0, 8]") + "}", 8, "tensor 'a' [3] F32 needs 12 bytes" },
-        { "shape overflow", "{" + Tensor("a", "F32", "[4294967296, 4294967296, 4294967296]", "[0, 8]") + "}", 8, "tensor 'a' shape [4294967296, 4294967296, 4294967296] overflows" },
+        { "shape overflow", "{" + Tensor("a", "F32", "[4294967296, 4294967296, 4294967296]", "[0, 8]") + "}", 8,
+            "tensor 'a' shape [4294967296, 4294967296, 4294967296] overflows" },
         { "bytes overflow", "{" + Tensor("a", "F64", "[2305843009213693952]", "[0, 8]") + "}", 8, "overflows" },
         { "negative dim", "{" + Tensor("a", "F32", "[-1]", "[0, 0]") + "}", 8, "tensor 'a' has no shape" },
         { "fractional dim", "{" + Tensor("a", "F32", "[1.5]", "[0, 4]") + "}", 8, "tensor 'a' has no shape" },
-        { "too many dims", "{" + Tensor("a", "F32", "[" + string.Join(",", Enumerable.Repeat(1, 40)) + "]", "[0, 4]") + "}", 8, "at most 32" },
-        { "overlap", "{" + Tensor("a", "F32", "[2]", "[0, 8]") + "," + Tensor("b", "F32", "[2]", "[4, 12]") + "}", 12, "tensor 'b' bytes [4, 12) overlap tensor 'a'" },
-        { "unknown dtype", "{" + Tensor("a", "F8_E9", "[1]", "[0, 1]") + "}", 8, "tensor 'a' has unsupported dtype F8_E9" },
-        { "dtype not a string", "{\"a\":{\"dtype\":5,\"shape\":[1],\"data_offsets\":[0,4]}}", 8, "tensor 'a' has no dtype string" },
+        { "too many dims", "{" + Tensor("a", "F32", "[" + string.Join(",", Enumerable.Repeat(1, 40)) + "]", "[0, 4]")
+            + "}", 8, "at most 32" },
+        { "overlap", "{" + Tensor("a", "F32", "[2]", "[0, 8]") + "," + Tensor("b", "F32", "[2]", "[4, 12]") + "}",
+            12, "tensor 'b' bytes [4, 12) overlap tensor 'a'" },
+        { "unknown dtype", "{" + Tensor("a", "F8_E9", "[1]", "[0, 1]") + "}", 8,
+            "tensor 'a' has unsupported dtype F8_E9" },
+        { "dtype not a string", "{\"a\":{\"dtype\":5,\"shape\":[1],\"data_offsets\":[0,4]}}", 8,
+            "tensor 'a' has no dtype string" },
         { "entry not an object", "{\"a\":5}", 8, "tensor 'a' is not an object" },
         { "metadata not strings", "{\"__metadata__\":{\"config\":1}}", 0, "metadata 'config' is not a string" },
         { "metadata not an object", "{\"__metadata__\":[1]}", 0, "__metadata__ is not an object" },
@@ -54,7 +60,8 @@ public class CheckpointSafeTensorsTests : IDisposable
         string path = Path.Combine(dir, "long-header.safetensors");
         File.WriteAllBytes(path, CheckpointCrafting.SafeTensorsFile("{}", 16, claimed));
         var e = Assert.Throws<CheckpointException>(() => SafeTensors.Read(path));
-        Assert.Contains($"Checkpoint '{path}' is truncated or not safetensors: its header claims {claimed} bytes", e.Message);
+        Assert.Contains($"Checkpoint '{path}' is truncated or not safetensors: its header claims {claimed} bytes",
+            e.Message);
     }
 
     [Fact]
