@@ -53,7 +53,8 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor LogitsPerImage
     public string? SourcePath { get; private set; }
 
     /// <summary>The SHA-256 of the checkpoint bytes these weights were built from, hashed in the same pass that read
-    /// them (null when built from tensors in memory): a cache key that cannot go stale if the file is replaced.</summary>
+    /// them (null when built from tensors in memory): a cache key that cannot go stale if the file is replaced.
+    /// </summary>
     public string? Sha256 { get; private set; }
 
     /// <summary>Builds the model the state dict describes, copies its weights in (fp16 becomes fp32) and prepares it
