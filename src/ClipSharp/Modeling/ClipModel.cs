@@ -37,9 +37,10 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor LogitsPerImage
     }
 
     /// <summary>Loads a registry name (downloaded into <c>weights/</c> and verified on first use) or a checkpoint path
-    /// (released TorchScript .pt, torch.save state dict, or .safetensors). Weights are computed in fp32 on the CPU.</summary>
-    public static ClipModel Load(string nameOrPath, string? weightsDirectory = null, IProgress<DownloadProgress>? progress = null,
-        ScalarType imageDType = ScalarType.Float32)
+    /// (released TorchScript .pt, torch.save state dict, or .safetensors). Weights are computed in fp32 on the CPU.
+    /// The file is read once; <see cref="Sha256"/> is the hash of exactly the bytes the weights came from.</summary>
+    public static ClipModel Load(string nameOrPath, string? weightsDirectory = null,
+        IProgress<DownloadProgress>? progress = null, ScalarType imageDType = ScalarType.Float32)
     {
         string path = ModelRegistry.Resolve(nameOrPath, weightsDirectory, progress);
         using var checkpoint = CheckpointReader.Read(path);
