@@ -43,7 +43,9 @@ public sealed class PickleReader
         this.persistentLoad = persistentLoad;
     }
 
-    static readonly object Mark = new();
+    /// <summary>Each opcode may create an object (an empty dict is ~80 bytes from 1 byte of pickle): bounding their
+    /// number bounds memory. A released model's data.pkl runs well under a hundred thousand.</summary>
+    public const int MaxOpcodes = 4_000_000;
 
     public object? Load(ReadOnlySpan<byte> data)
     {
@@ -82,9 +84,10 @@ public sealed class PickleReader
             var s = Encoding.ASCII.GetString(d.Slice(pos, end)); pos += end + 1; return s;
         }
 
-        while (true)
+        for (int executed = 0; ; executed++)
         {
             if (pos >= data.Length) throw Error("truncated pickle (no STOP)");
+            if (executed == MaxOpcodes) throw Error($"more than {MaxOpcodes} opcodes: not a checkpoint's pickle");
             byte op = data[pos++];
             switch (op)
             {

@@ -74,6 +74,16 @@ public class CheckpointArchiveTests : IDisposable
     }
 
     [Fact]
+    public void A_pickle_of_millions_of_opcodes_is_refused_before_its_objects_exhaust_memory()
+    {
+        // Each EMPTY_DICT is one byte of pickle and ~80 bytes of memory; the opcode bound stops such a pickle
+        // (here with None, which is cheap for the test itself to build up to the bound).
+        var p = new PickleWriter().EmptyDict().Raw(Enumerable.Repeat((byte)'N', PickleReader.MaxOpcodes).ToArray());
+        var e = Refused(Archive(p.Stop().ToArray(), deflate: true));
+        Assert.Contains($"more than {PickleReader.MaxOpcodes} opcodes", e.Message);
+    }
+
+    [Fact]
     public void A_dict_that_contains_itself_is_refused()
     {
         var p = new PickleWriter().EmptyDict().Put(0).String("self").Get(0).SetItem().Stop();

@@ -16,7 +16,7 @@ namespace ClipSharp.Tests.Hardening;
 public class CheckpointFuzzTests(ITestOutputHelper output)
 {
     const int Seed = 11_2026;
-    const int ZipMutants = 300, PickleMutants = 400, HeaderMutants = 600, ShapeMutants = 150;
+    const int ZipMutants = 200, PickleMutants = 400, HeaderMutants = 600, ShapeMutants = 150;
 
     [Fact]
     public void Mutated_reference_checkpoints_are_read_or_refused_with_a_ClipSharpException_only()
