@@ -4,7 +4,8 @@ using static TorchSharp.torch;
 
 namespace ClipSharp.Checkpoints;
 
-/// <summary>Copies a state dict into a model after checking that every key and shape matches, naming all that do not.</summary>
+/// <summary>Copies a state dict into a model after checking that every key and shape matches, naming all that do
+/// not.</summary>
 public static class StateDictLoader
 {
     public static void Load(nn.Module model, IReadOnlyDictionary<string, Tensor> stateDict, string source)
@@ -15,8 +16,10 @@ public static class StateDictLoader
 
         var missing = target.Keys.Where(k => !stateDict.ContainsKey(k) && !Optional(k)).ToList();
         var unexpected = stateDict.Keys.Where(k => !target.ContainsKey(k)).ToList();
-        var mismatched = stateDict.Where(kv => target.TryGetValue(kv.Key, out var t) && !SameShape(kv.Value.shape, t.shape))
-            .Select(kv => $"shape mismatch at '{kv.Key}': checkpoint {TensorBytes.Shape(kv.Value.shape)}, model {TensorBytes.Shape(target[kv.Key].shape)}")
+        var mismatched = stateDict
+            .Where(kv => target.TryGetValue(kv.Key, out var t) && !SameShape(kv.Value.shape, t.shape))
+            .Select(kv => $"shape mismatch at '{kv.Key}': checkpoint {TensorBytes.Shape(kv.Value.shape)}, " +
+                $"model {TensorBytes.Shape(target[kv.Key].shape)}")
             .ToList();
 
         var problems = new List<string>();
@@ -34,5 +37,7 @@ public static class StateDictLoader
 
     // A 0-dim scalar may be stored as [1] (as some safetensors writers do).
     static bool SameShape(long[] a, long[] b) =>
-        a.SequenceEqual(b) || (a.Aggregate(1L, (x, y) => x * y) == 1 && b.Aggregate(1L, (x, y) => x * y) == 1 && a.Length <= 1 && b.Length <= 1);
+        a.SequenceEqual(b)
+        || (a.Aggregate(1L, (x, y) => x * y) == 1 && b.Aggregate(1L, (x, y) => x * y) == 1
+            && a.Length <= 1 && b.Length <= 1);
 }

@@ -37,19 +37,26 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor LogitsPerImage
     }
 
     /// <summary>Loads a registry name (downloaded into <c>weights/</c> and verified on first use) or a checkpoint path
-    /// (released TorchScript .pt, torch.save state dict, or .safetensors). Weights are computed in fp32 on the CPU.</summary>
-    public static ClipModel Load(string nameOrPath, string? weightsDirectory = null, IProgress<DownloadProgress>? progress = null,
-        ScalarType imageDType = ScalarType.Float32)
+    /// (released TorchScript .pt, torch.save state dict, or .safetensors). Weights are computed in fp32 on the CPU.
+    /// The file is read once; <see cref="Sha256"/> is the hash of exactly the bytes the weights came from.</summary>
+    public static ClipModel Load(string nameOrPath, string? weightsDirectory = null,
+        IProgress<DownloadProgress>? progress = null, ScalarType imageDType = ScalarType.Float32)
     {
         string path = ModelRegistry.Resolve(nameOrPath, weightsDirectory, progress);
         using var checkpoint = CheckpointReader.Read(path);
         var model = FromStateDict(checkpoint.Tensors, path, imageDType);
         model.SourcePath = path;
+        model.Sha256 = checkpoint.Sha256;
         return model;
     }
 
     /// <summary>The checkpoint file the weights came from (null when built from tensors in memory).</summary>
     public string? SourcePath { get; private set; }
+
+    /// <summary>The SHA-256 of the checkpoint bytes these weights were built from, hashed in the same pass that read
+    /// them (null when built from tensors in memory): a cache key that cannot go stale if the file is replaced.
+    /// </summary>
+    public string? Sha256 { get; private set; }
 
     /// <summary>Builds the model the state dict describes, copies its weights in (fp16 becomes fp32) and prepares it
     /// for inference (<see cref="PrepareForInference"/>).</summary>
