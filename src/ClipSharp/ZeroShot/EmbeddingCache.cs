@@ -67,12 +67,10 @@ public sealed class EmbeddingCache : IDisposable
     /// <summary>The cache of a loaded model (keyed by its checkpoint's SHA-256, resolution and image dtype);
     /// <c>.cache/embeddings</c> of the workspace by default.</summary>
     public static EmbeddingCache For(Modeling.ClipModel model, string? directory = null) =>
-        new(directory ?? Path.Combine(WorkspacePaths.Root, ".cache", "embeddings"), ModelChecksum(model),
+        new(directory ?? Path.Combine(WorkspacePaths.Root, ".cache", "embeddings"),
+            // the hash of the very bytes the model was built from, so a file swapped after loading cannot poison it
+            model.Sha256 ?? throw new ArgumentException("The embedding cache needs a model loaded from a checkpoint file"),
             model.ImageResolution, model.Config.EmbedDim, model.ImageDType);
-
-    // The one place that says which model bytes the cache belongs to.
-    static string ModelChecksum(Modeling.ClipModel model) => ModelDownloader.Sha256Of(model.SourcePath
-        ?? throw new ArgumentException("The embedding cache needs a model loaded from a checkpoint file"));
 
     /// <summary>The key of an image: the SHA-256 of its file's bytes.</summary>
     public static string ContentKey(byte[] imageFile) => Convert.ToHexStringLower(SHA256.HashData(imageFile));
