@@ -1,46 +1,9 @@
 namespace ClipSharp.Tests.Notebooks;
 
-/// <summary>The few-shot and retrieval notebooks run in the kernel on the reference data without a cell error, show
-/// something in every code cell and draw their charts.</summary>
+/// <summary>What the few-shot and retrieval notebooks show on the reference data (NotebookTests runs them, as every
+/// notebook, for cell errors and charts).</summary>
 public class AnalysisNotebookTests
 {
-    public static TheoryData<string, int> Notebooks => new() { { "06-few-shot", 1 }, { "07-retrieval-and-map", 1 } };
-
-    [Theory]
-    [MemberData(nameof(Notebooks))]
-    public void Notebook_runs_without_a_cell_error_and_draws_its_charts(string name, int charts)
-    {
-        var run = NotebookRunner.RunOnReference(name);
-        Assert.True(run.ExitCode == 0, run.Describe());
-        Assert.Empty(run.Errors);
-        var committed = NotebookRunner.ReadCodeCells(Path.Combine(NotebookRunner.NotebooksDirectory, name + ".ipynb"));
-        Assert.Equal(committed.Count, run.CodeCells.Count);
-        Assert.All(committed, c => Assert.Empty(c.Outputs)); // outputs are cleared in git
-        Assert.All(run.CodeCells.Where(c => c.Source.Trim().Length > 0), c => Assert.NotEmpty(c.Outputs));
-        var drawn = run.CodeCells.SelectMany(c => c.Html).Where(h => h.Contains("Plotly.newPlot(")).ToList();
-        Assert.Equal(charts, drawn.Count);
-        Assert.All(drawn, html => Assert.Matches("var data = \\[\\{\"type\":\"scatter\"", html));
-    }
-
-    /// <summary>Each chart draws in a real browser with no network: plotly.js ran and made its SVG markers.</summary>
-    [SkippableTheory]
-    [MemberData(nameof(Notebooks))]
-    public void Every_chart_renders_in_headless_Chromium(string name, int charts)
-    {
-        Skip.If(NotebookRunner.Chromium is null && Environment.GetEnvironmentVariable("CI") != "true",
-            "chromium is not installed (CI installs it)");
-        var run = NotebookRunner.RunOnReference(name);
-        var drawn = run.CodeCells.SelectMany(c => c.Html).Where(h => h.Contains("Plotly.newPlot(")).ToList();
-        Assert.Equal(charts, drawn.Count);
-        foreach (var html in drawn)
-        {
-            string dom = NotebookRunner.RenderInBrowser(html);
-            Assert.Contains("class=\"main-svg\"", dom);
-            Assert.Contains("scatterlayer", dom);
-            Assert.Contains("class=\"point\"", dom);
-        }
-    }
-
     [Fact]
     public void Few_shot_notebook_says_which_K_the_reference_data_cannot_support()
     {

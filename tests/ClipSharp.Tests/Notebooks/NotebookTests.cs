@@ -17,9 +17,16 @@ public class NotebookTests
         { "03-similarity-matrix", 2 },
         { "04-glasses-evaluation", 3 },
         { "05-prompt-engineering", 2 },
+        { "06-few-shot", 1 },
+        { "07-retrieval-and-map", 1 },
+        { "08-saliency", 0 },
     };
 
-    public static TheoryData<string, int> ChartNotebooks => new() { { "03-similarity-matrix", 2 }, { "04-glasses-evaluation", 3 }, { "05-prompt-engineering", 2 } };
+    public static TheoryData<string, int> ChartNotebooks => new()
+    {
+        { "03-similarity-matrix", 2 }, { "04-glasses-evaluation", 3 }, { "05-prompt-engineering", 2 },
+        { "06-few-shot", 1 }, { "07-retrieval-and-map", 1 },
+    };
 
     [Theory]
     [MemberData(nameof(Notebooks))]
@@ -41,7 +48,7 @@ public class NotebookTests
         {
             Assert.DoesNotContain("require.min.js", html);
             Assert.DoesNotContain("<script src=", html);
-            Assert.Matches("var data = \\[\\{\"type\":\"(heatmap|histogram|bar)\"", html);
+            Assert.Matches("var data = \\[\\{\"type\":\"(heatmap|histogram|bar|scatter)\"", html);
         });
     }
 
@@ -52,12 +59,12 @@ public class NotebookTests
     public void Every_chart_renders_in_headless_Chromium(string name, int charts)
     {
         Skip.If(NotebookRunner.Chromium is null && Environment.GetEnvironmentVariable("CI") != "true",
-            "install chromium to run the 3 chart-rendering tests of NotebookTests");
+            "install chromium to run the 5 chart-rendering tests of NotebookTests");
         var run = NotebookRunner.RunOnReference(name);
         string page = string.Concat(run.CodeCells.SelectMany(c => c.Html));
         string dom = NotebookRunner.RenderInBrowser(page);
         Assert.Equal(charts, Regex.Matches(dom, "class=\"plot-container plotly\"").Count);
-        Assert.Matches("class=\"(trace bars|hm|heatmaplayer)", dom);
+        Assert.Matches("class=\"(trace bars|hm|heatmaplayer|scatterlayer)", dom);
         Assert.DoesNotContain(">This chart is not drawn", dom); // no message in a chart's place
     }
 

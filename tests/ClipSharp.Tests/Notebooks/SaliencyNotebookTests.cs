@@ -2,22 +2,17 @@ using System.Text.RegularExpressions;
 
 namespace ClipSharp.Tests.Notebooks;
 
-/// <summary>Notebook 08 runs in the real kernel on the reference data (the tiny ResNet) without a cell error, and shows
-/// Grad-CAM overlays as inlined PNGs for correctly and wrongly classified faces of both classes.</summary>
+/// <summary>Notebook 08 on the reference data (the tiny ResNet) shows Grad-CAM overlays as inlined PNGs for correctly
+/// and wrongly classified faces of both classes.</summary>
 public class SaliencyNotebookTests
 {
     const string Name = "08-saliency";
 
     [Fact]
-    public void Saliency_notebook_runs_without_a_cell_error_and_shows_overlays()
+    public void Saliency_notebook_shows_overlays_for_right_and_wrong_faces_of_both_classes()
     {
         var run = NotebookRunner.RunOnReference(Name);
-        Assert.True(run.ExitCode == 0, run.Describe());
-        Assert.Empty(run.Errors);
-        var committed = NotebookRunner.ReadCodeCells(Path.Combine(NotebookRunner.NotebooksDirectory, Name + ".ipynb"));
-        Assert.Equal(committed.Count, run.CodeCells.Count);
-        Assert.All(committed, c => Assert.Empty(c.Outputs));                   // outputs are cleared in git
-        Assert.All(run.CodeCells.Where(c => c.Source.Trim().Length > 0), c => Assert.NotEmpty(c.Outputs));
+        Assert.True(run.ExitCode == 0, run.Describe()); // NotebookTests checks every cell; here, what it shows
 
         // Four galleries (glasses / no glasses × correct / wrong); each face: the crop and one overlay per class.
         var galleries = run.CodeCells.Where(c => c.Source.TrimStart().StartsWith("Explain(")).ToList();
