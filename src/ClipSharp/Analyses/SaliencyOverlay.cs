@@ -39,24 +39,10 @@ public static class SaliencyOverlay
         return max > min ? [.. values.Select(v => (v - min) / (max - min))] : new float[values.Length];
     }
 
-    /// <summary>RGB bytes [size, size, 3] as an opaque RGBA image (for <see cref="Notebooks.Gallery"/>).</summary>
-    public static RgbaImage ToImage(byte[] rgb, int size)
-    {
-        var rgba = new byte[size * size * 4];
-        for (int i = 0; i < size * size; i++)
-        {
-            rgba[4 * i] = rgb[3 * i];
-            rgba[4 * i + 1] = rgb[3 * i + 1];
-            rgba[4 * i + 2] = rgb[3 * i + 2];
-            rgba[4 * i + 3] = 255;
-        }
-        return new RgbaImage(size, size, rgba, PillowMode.RGB);
-    }
-
     /// <summary>Writes RGB bytes [size, size, 3] as a PNG; the file appears only once complete.</summary>
     public static void WritePng(string path, byte[] rgb, int size)
     {
-        var image = ToImage(rgb, size);
+        var image = RgbaImage.FromRgb(rgb, size);
         using var bitmap = new SKBitmap(new SKImageInfo(size, size, SKColorType.Rgba8888, SKAlphaType.Opaque));
         System.Runtime.InteropServices.Marshal.Copy(image.Pixels, 0, bitmap.GetPixels(), image.Pixels.Length);
         using var png = bitmap.Encode(SKEncodedImageFormat.Png, 100);

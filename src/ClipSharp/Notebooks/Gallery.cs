@@ -50,20 +50,8 @@ public sealed class Gallery
 
     /// <summary>RGB pixels [size, size, 3] as <see cref="ClipPreprocessor.Pixels(string)"/> returns them: what the
     /// model sees, so always a lossless PNG.</summary>
-    public Gallery AddRgb(byte[] rgb, int size, string caption)
-    {
-        if (rgb.Length != size * size * 3)
-            throw new ArgumentException($"Expected {size}×{size}×3 = {size * size * 3} bytes; got {rgb.Length}");
-        var rgba = new byte[size * size * 4];
-        for (int i = 0; i < size * size; i++)
-        {
-            rgba[4 * i] = rgb[3 * i];
-            rgba[4 * i + 1] = rgb[3 * i + 1];
-            rgba[4 * i + 2] = rgb[3 * i + 2];
-            rgba[4 * i + 3] = 255;
-        }
-        return Add(new RgbaImage(size, size, rgba, PillowMode.RGB), caption, lossless: true);
-    }
+    public Gallery AddRgb(byte[] rgb, int size, string caption) =>
+        Add(RgbaImage.FromRgb(rgb, size), caption, lossless: true);
 
     public string ToHtml()
     {
