@@ -10,6 +10,9 @@ namespace ClipSharp.Notebooks;
 /// </summary>
 public static class AnalysisPlots
 {
+    /// <summary>The colour of reference lines (chance, prevalence, a threshold), as in <see cref="Plots"/>.</summary>
+    const string Reference = "#333333";
+
     /// <summary>One line of a learning curve: y at each x, with an optional ± error bar per point.</summary>
     public sealed record Series(string Name, IReadOnlyList<double> X, IReadOnlyList<double> Y,
         IReadOnlyList<double>? Error = null);
@@ -98,7 +101,8 @@ public static class AnalysisPlots
             : $"P({positive}) ≥ {F3(t)}").ToArray();
         var curve = Curve(roc.FalsePositiveRates, roc.TruePositiveRates, $"ROC (AUC = {F3(binary.RocAuc)})",
             StyleParam.Mode.Lines_Markers, hover: hover);
-        var chance = Curve([0.0, 1.0], [0.0, 1.0], "chance (AUC = 0.500)", StyleParam.Mode.Lines, dash: "dash");
+        var chance = Curve([0.0, 1.0], [0.0, 1.0], "chance (AUC = 0.500)", StyleParam.Mode.Lines, dash: "dash",
+            colour: Reference);
         return Styled($"ROC curve of P({positive})", CSharpChart.Combine([curve, chance]), 720, 500,
             ("xaxis", UnitAxis($"false positive rate (share of {negative} called {positive})")),
             ("yaxis", UnitAxis($"true positive rate (share of {positive} found)")));
@@ -122,10 +126,10 @@ public static class AnalysisPlots
         var curve = Curve(recall, precision, $"precision–recall (AP = {F3(binary.AveragePrecision)})",
             StyleParam.Mode.Lines_Markers, shape: "vh", hover: hover);
         var chance = Curve([0.0, 1.0], [prevalence, prevalence], $"chance: prevalence of {positive} {F3(prevalence)}",
-            StyleParam.Mode.Lines, dash: "dash");
+            StyleParam.Mode.Lines, dash: "dash", colour: Reference);
         return Styled($"Precision–recall curve of P({positive})", CSharpChart.Combine([curve, chance]), 760, 500,
-            ("xaxis", UnitAxis($"recall (share of {positive} found)")),
-            ("yaxis", UnitAxis($"precision (share of called {positive} that are)")));
+            ("xaxis", UnitAxis($"recall (share of {positive} images found)")),
+            ("yaxis", UnitAxis($"precision (share of {positive} calls that are right)")));
     }
 
     /// <summary>Accuracy, true and false positive rates of the rule "second class when its probability is above t",
@@ -155,7 +159,7 @@ public static class AnalysisPlots
                     ["type"] = "line", ["x0"] = 0.5, ["x1"] = 0.5, ["y0"] = 0, ["y1"] = 1, ["xref"] = "x",
                     ["yref"] = "paper",
                     ["line"] = new Dictionary<string, object>
-                        { ["color"] = "#333333", ["width"] = 1, ["dash"] = "dash" },
+                        { ["color"] = Reference, ["width"] = 1, ["dash"] = "dash" },
                 },
             }));
     }
@@ -170,7 +174,8 @@ public static class AnalysisPlots
 
     /// <summary>One scatter trace whose points are drawn whole at the edges of a [0, 1] axis.</summary>
     static GenericChart Curve(IReadOnlyList<double> x, IReadOnlyList<double> y, string name, StyleParam.Mode mode,
-        string shape = "linear", string dash = "solid", int width = 2, int size = 6, string[]? hover = null)
+        string shape = "linear", string dash = "solid", int width = 2, int size = 6, string[]? hover = null,
+        string? colour = null)
     {
         var chart = hover is null
             ? CSharpChart.Scatter<double, double, string>(x: x.ToArray(), y: y.ToArray(), mode: mode, Name: name)
@@ -178,9 +183,11 @@ public static class AnalysisPlots
                 MultiText: hover);
         foreach (var trace in GenericChart.getTraces(chart))
         {
-            trace.SetProperty("line", new Dictionary<string, object>
-                { ["shape"] = shape, ["dash"] = dash, ["width"] = width });
-            trace.SetProperty("marker", new Dictionary<string, object> { ["size"] = size });
+            var line = new Dictionary<string, object> { ["shape"] = shape, ["dash"] = dash, ["width"] = width };
+            var marker = new Dictionary<string, object> { ["size"] = size };
+            if (colour is not null) line["color"] = marker["color"] = colour;
+            trace.SetProperty("line", line);
+            trace.SetProperty("marker", marker);
             trace.SetProperty("cliponaxis", false);
             if (hover is not null) trace.SetProperty("hoverinfo", "x+y+text");
         }
