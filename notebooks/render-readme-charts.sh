@@ -10,7 +10,7 @@ export CLIP_MODEL="${CLIP_MODEL:-$ref/models/tiny-rn.pt}" CLIP_DATA="${CLIP_DATA
 export CLIP_LABELS="${CLIP_LABELS:-$ref/images/labels.csv}" CLIP_VOCAB="${CLIP_VOCAB:-$ref/bpe_simple_vocab_16e6.txt.gz}"
 dotnet build src/ClipSharp -c Release -v q -nologo > /dev/null
 work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
-for notebook in 03-similarity-matrix 04-glasses-evaluation 05-prompt-engineering; do
+for notebook in 03-similarity-matrix 04-glasses-evaluation 05-prompt-engineering 06-few-shot 07-retrieval-and-map; do
   (cd notebooks && dotnet repl --run "$notebook.ipynb" --exit-after-run --output-path "$work/$notebook.ipynb" > "$work/$notebook.log")
   python3 - "$work/$notebook.ipynb" "$work" "$notebook" <<'PY'
 import json, sys

@@ -15,7 +15,7 @@ public class NotebookTests
         { "01-tokenization", 0 },
         { "02-embeddings", 0 },
         { "03-similarity-matrix", 2 },
-        { "04-glasses-evaluation", 3 },
+        { "04-glasses-evaluation", 6 },
         { "05-prompt-engineering", 2 },
         { "06-few-shot", 1 },
         { "07-retrieval-and-map", 1 },
@@ -24,7 +24,7 @@ public class NotebookTests
 
     public static TheoryData<string, int> ChartNotebooks => new()
     {
-        { "03-similarity-matrix", 2 }, { "04-glasses-evaluation", 3 }, { "05-prompt-engineering", 2 },
+        { "03-similarity-matrix", 2 }, { "04-glasses-evaluation", 6 }, { "05-prompt-engineering", 2 },
         { "06-few-shot", 1 }, { "07-retrieval-and-map", 1 },
     };
 
