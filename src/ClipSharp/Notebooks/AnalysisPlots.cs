@@ -50,13 +50,13 @@ public static class AnalysisPlots
             traces.Add(line);
         }
         var ticks = series.SelectMany(s => s.X).Distinct().Order().ToArray();
-        return Styled(title, CSharpChart.Combine(traces), 750, 450,
+        return Plots.Styled(title, CSharpChart.Combine(traces), 750, 450,
             ("xaxis", new Dictionary<string, object>
             {
-                ["title"] = Text(xTitle), ["type"] = "log", ["tickvals"] = ticks,
+                ["title"] = Plots.Text(xTitle), ["type"] = "log", ["tickvals"] = ticks,
                 ["ticktext"] = ticks.Select(t => t.ToString(CultureInfo.InvariantCulture)).ToArray(),
             }),
-            ("yaxis", new Dictionary<string, object> { ["title"] = Text(yTitle), ["range"] = new[] { 0.0, 1.05 } }));
+            ("yaxis", new Dictionary<string, object> { ["title"] = Plots.Text(yTitle), ["range"] = new[] { 0.0, 1.05 } }));
     }
 
     /// <summary>One group of points of a 2-D map: coordinates, a hover text per point, and a marker symbol
@@ -86,9 +86,9 @@ public static class AnalysisPlots
             }
             traces.Add(chart);
         }
-        return Styled(title, CSharpChart.Combine(traces), 800, 600,
-            ("xaxis", new Dictionary<string, object> { ["title"] = Text(xTitle) }),
-            ("yaxis", new Dictionary<string, object> { ["title"] = Text(yTitle), ["scaleanchor"] = "x" }));
+        return Plots.Styled(title, CSharpChart.Combine(traces), 800, 600,
+            ("xaxis", new Dictionary<string, object> { ["title"] = Plots.Text(xTitle) }),
+            ("yaxis", new Dictionary<string, object> { ["title"] = Plots.Text(yTitle), ["scaleanchor"] = "x" }));
     }
 
     /// <summary>The ROC curve of P(second class) against the label (<see cref="BinaryMetrics.Roc"/>), its AUC in the
@@ -103,7 +103,7 @@ public static class AnalysisPlots
             StyleParam.Mode.Lines_Markers, hover: hover);
         var chance = Curve([0.0, 1.0], [0.0, 1.0], "chance (AUC = 0.500)", StyleParam.Mode.Lines, dash: "dash",
             colour: Reference);
-        return Styled($"ROC curve of P({positive})", CSharpChart.Combine([curve, chance]), 720, 500,
+        return Plots.Styled($"ROC curve of P({positive})", CSharpChart.Combine([curve, chance]), 720, 500,
             ("xaxis", UnitAxis($"false positive rate (share of {negative} called {positive})")),
             ("yaxis", UnitAxis($"true positive rate (share of {positive} found)")));
     }
@@ -127,7 +127,7 @@ public static class AnalysisPlots
             StyleParam.Mode.Lines_Markers, shape: "vh", hover: hover);
         var chance = Curve([0.0, 1.0], [prevalence, prevalence], $"chance: prevalence of {positive} {F3(prevalence)}",
             StyleParam.Mode.Lines, dash: "dash", colour: Reference);
-        return Styled($"Precision–recall curve of P({positive})", CSharpChart.Combine([curve, chance]), 760, 500,
+        return Plots.Styled($"Precision–recall curve of P({positive})", CSharpChart.Combine([curve, chance]), 760, 500,
             ("xaxis", UnitAxis($"recall (share of {positive} images found)")),
             ("yaxis", UnitAxis($"precision (share of {positive} calls that are right)")));
     }
@@ -149,7 +149,7 @@ public static class AnalysisPlots
             Curve([0.5], [atHalf], $"argmax rule, t = 0.5: accuracy {F3(atHalf)}", StyleParam.Mode.Markers,
                 size: 12),
         };
-        return Styled($"Accuracy against the threshold on P({positive})", CSharpChart.Combine(traces), 820, 480,
+        return Plots.Styled($"Accuracy against the threshold on P({positive})", CSharpChart.Combine(traces), 820, 480,
             ("xaxis", UnitAxis($"threshold t (above it: {positive})")),
             ("yaxis", UnitAxis("share")),
             ("shapes", new[]
@@ -196,24 +196,10 @@ public static class AnalysisPlots
 
     static Dictionary<string, object> UnitAxis(string title) => new()
     {
-        ["title"] = Text(title), ["range"] = new[] { 0.0, 1.0 }, ["dtick"] = 0.1, ["zeroline"] = false,
+        ["title"] = Plots.Text(title), ["range"] = new[] { 0.0, 1.0 }, ["dtick"] = 0.1, ["zeroline"] = false,
         ["automargin"] = true,
     };
 
     static string F3(double value) =>
         double.IsNaN(value) ? "n/a" : value.ToString("F3", CultureInfo.InvariantCulture);
-
-    static Plot Styled(string title, GenericChart chart, int width, int height,
-        params (string Key, object Value)[] layout)
-    {
-        // As in Plots: Plotly.NET's layout is a dynamic object, so plotly.js's own keys are set directly.
-        var style = GenericChart.getLayout(chart);
-        style.SetProperty("title", Text(title));
-        style.SetProperty("width", width);
-        style.SetProperty("height", height);
-        foreach (var (key, value) in layout) style.SetProperty(key, value);
-        return new Plot(title, GenericChart.setLayout(style, chart));
-    }
-
-    static Dictionary<string, object> Text(string text) => new() { ["text"] = text };
 }

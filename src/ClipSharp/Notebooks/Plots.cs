@@ -197,7 +197,9 @@ public static class Plots
             [("chance", 1.0 / classes), ("majority class", majority)], highlight);
     }
 
-    static Plot Styled(string title, GenericChart chart, int width = 700, int height = 450,
+    /// <summary>A chart with its title and size; plotly.js's own layout keys set directly, because Plotly.NET's
+    /// layout is a dynamic object.</summary>
+    internal static Plot Styled(string title, GenericChart chart, int width = 700, int height = 450,
         params (string Key, object Value)[] layout)
     {
         var style = GenericChart.getLayout(chart);
@@ -234,7 +236,7 @@ public static class Plots
         return note;
     }
 
-    static Dictionary<string, object> Text(string text) => new() { ["text"] = text };
+    internal static Dictionary<string, object> Text(string text) => new() { ["text"] = text };
 
     /// <summary>Black or white, whichever contrasts more (WCAG) with the colour the count scale gives a
     /// share.</summary>
