@@ -6,10 +6,10 @@ namespace ClipSharp.Evaluation;
 /// <summary>
 /// Labelled images as users have them: a CSV with a header whose image column is <c>file</c> (a path under the data
 /// folder) or <c>id</c> with a file pattern (the Kaggle layout: <c>face-{id}.png</c>), and a label column holding a
-/// class index (0 = first class) or a class name; or a folder per class. "First N" is the CSV's file order; in class
-/// folders N is taken round-robin across the classes. Every image must be a regular file (no FIFO, device or
-/// directory) of at most <see cref="ImageLoader.MaxFileBytes"/> bytes; every error is a <see cref="DataSetException"/>
-/// naming the labels file and line, or the folder and file.
+/// class index (digits only; 0 = first class) or a class name; or a folder per class. "First N" is the CSV's file
+/// order; in class folders N is taken round-robin across the classes. Every image must be a regular file (no FIFO,
+/// device or directory) of at most <see cref="ImageLoader.MaxFileBytes"/> bytes; every error is a
+/// <see cref="DataSetException"/> naming the labels file and line, or the folder and file.
 /// </summary>
 public sealed class LabeledImageSet
 {

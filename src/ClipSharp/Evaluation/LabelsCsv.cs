@@ -5,9 +5,10 @@ using CsvHelper;
 namespace ClipSharp.Evaluation;
 
 /// <summary>
-/// Reads a labels CSV into labelled images, row by row and bounded: a line longer than the limit, a bad row, an unknown
-/// label, a duplicate image (compared by full path, so <c>a.png</c> and <c>./a.png</c> are one) or an image that is no
-/// regular file is a <see cref="DataSetException"/> naming the file and line.
+/// Reads a labels CSV into labelled images, row by row and bounded: a line longer than the limit, a used column named
+/// twice or not at all, a bad row, an unknown label (a class index is digits only), a duplicate image (compared by full
+/// path, so <c>a.png</c> and <c>./a.png</c> are one) or an image that is no regular file is a
+/// <see cref="DataSetException"/> naming the file and line.
 /// </summary>
 sealed class LabelsCsv(string dir, IReadOnlyList<string> classes, string csv, string? labelColumn, string pattern,
     bool skipMissing, int maxLineBytes)
@@ -29,7 +30,7 @@ sealed class LabelsCsv(string dir, IReadOnlyList<string> classes, string csv, st
             using var reader = CsvReader.FromFile(csv, options);
             reader.ReadHeader();
             var headers = reader.Headers;
-            var columns = Columns(headers);
+            var columns = Columns(headers, $"{csv}:{Math.Max(reader.LineNumber, 1)}");
             var images = new List<LabeledImage>();
             var skipped = new List<string>();
             var seen = new Dictionary<string, (string Key, string Origin)>(StringComparer.Ordinal);
@@ -51,7 +52,7 @@ sealed class LabelsCsv(string dir, IReadOnlyList<string> classes, string csv, st
 
     sealed record Layout(int File, int Id, int Label);
 
-    Layout Columns(IReadOnlyList<string> headers)
+    Layout Columns(IReadOnlyList<string> headers, string origin)
     {
         if (headers.Count == 0) throw new DataSetException($"Labels file '{csv}' is empty");
         string names = string.Join(", ", headers.Take(8).Select(Shown)) + (headers.Count > 8 ? ", …" : "");
@@ -61,9 +62,21 @@ sealed class LabelsCsv(string dir, IReadOnlyList<string> classes, string csv, st
                 $"Labels file '{csv}' has neither a 'file' nor an 'id' column (columns: {names})");
         if (file < 0 && !pattern.Contains("{id}"))
             throw new DataSetException($"Labels file '{csv}' has ids, but the file pattern '{pattern}' has no {{id}}");
+        if (labelColumn is not null && labelColumn.Trim().Length == 0)
+            throw new DataSetException($"Labels file '{csv}': the label column name is empty");
         int label = labelColumn is null ? headers.Count - 1 : IndexOf(headers, labelColumn);
         if (label < 0)
             throw new DataSetException($"Labels file '{csv}' has no column '{labelColumn}' (columns: {names})");
+        if (headers[label].Trim().Length == 0)
+            throw new DataSetException($"{origin}: the label column (column {label + 1}) has no name");
+        // Columns are found by name, so a used name that appears twice would pick one of them silently.
+        foreach (int used in new[] { file, id, label }.Where(c => c >= 0).Distinct())
+        {
+            var same = Enumerable.Range(0, headers.Count).Where(c => SameName(headers[c], headers[used])).ToList();
+            if (same.Count > 1)
+                throw new DataSetException($"{origin}: duplicate column '{Shown(headers[same[0]].Trim())}' " +
+                    $"(columns {string.Join(", ", same.Select(c => c + 1))})");
+        }
         return new Layout(file, id, label);
     }
 
@@ -101,19 +114,26 @@ sealed class LabelsCsv(string dir, IReadOnlyList<string> classes, string csv, st
     static int IndexOf(IReadOnlyList<string> headers, string name)
     {
         for (int i = 0; i < headers.Count; i++)
-            if (string.Equals(headers[i].Trim(), name, StringComparison.OrdinalIgnoreCase)) return i;
+            if (SameName(headers[i], name)) return i;
         return -1;
     }
 
-    /// <summary>A class index (0 = first class; "1.0" accepted) or a class name (case-insensitive).</summary>
+    static bool SameName(string a, string b) => string.Equals(a.Trim(), b.Trim(), StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>A class index (digits only: 0 = first class) or a class name (case-insensitive). Anything else that
+    /// reads as a number ("1.0", "+1", "1e0", "0.9999999999999999999") is refused, not rounded into a class.</summary>
     int ParseLabel(string value, string where)
     {
-        if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double d)
-            && d == Math.Floor(d) && d >= 0 && d < classes.Count) return (int)d;
+        if (value.Length > 0 && value.All(char.IsAsciiDigit)
+            && int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int index)
+            && index < classes.Count) return index;
         for (int i = 0; i < classes.Count; i++)
             if (string.Equals(classes[i], value, StringComparison.OrdinalIgnoreCase)) return i;
+        bool numberLike = double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out _)
+            && !value.All(char.IsAsciiDigit);
         throw new DataSetException($"{where}: label '{Shown(value)}' is neither a class index 0–{classes.Count - 1} " +
-            $"nor a class name ({string.Join(", ", classes)})");
+            $"nor a class name ({string.Join(", ", classes)})" +
+            (numberLike ? "; a class index is written with digits only" : ""));
     }
 
     static string Shown(string value) => value.Length <= MaxShown ? value : value[..MaxShown] + "…";
