@@ -1,4 +1,7 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
+using System.Text.RegularExpressions;
 using ClipSharp.Cli.Commands;
 
 namespace ClipSharp.Cli;
@@ -29,13 +32,27 @@ public static class ClipCli
         var config = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
         try
         {
-            return root.Parse(args).Invoke(config);
+            var parse = root.Parse(args);
+            if (parse.Action is ParseErrorAction && parse.Errors.Count > 0) return UsageError(parse, error);
+            return parse.Invoke(config);
         }
         catch (Exception e) when (UserError(e) is { } message)
         {
             error.WriteLine($"error: {message}");
             return 1;
         }
+    }
+
+    // A parse error is one line (the first error) and a pointer to the verb's help, not the whole help text.
+    static int UsageError(ParseResult parse, TextWriter error)
+    {
+        var verbs = new List<string>();
+        for (var c = parse.CommandResult; c.Parent is CommandResult parent; c = parent) verbs.Insert(0, c.Command.Name);
+        string first = Regex.Replace(parse.Errors[0].Message, @"\s+", " ").Trim();
+        first = Regex.Replace(first, @"System\.Nullable`1\[([^\]]+)\]", "$1"); // int? reads as System.Int32
+        error.WriteLine($"error: {first}");
+        error.WriteLine($"(see {string.Join(' ', ["clip", .. verbs])} --help)");
+        return 1;
     }
 
     // Failures a user can act on are reported by their message alone; anything else keeps its type for a bug report.

@@ -120,7 +120,7 @@ public sealed class ClipTokenizer
 
     public static string TooLongMessage(string text, long tokens, int contextLength, bool lowerBound = false) =>
         $"Text \"{Shorten(text)}\" is {(lowerBound ? "at least " : "")}{tokens} tokens; " +
-        $"the context length is {contextLength} (use truncate)";
+        $"the context length is {contextLength} (shorten it, or truncate)";
 
     /// <summary>A text cut to 60 characters for messages.</summary>
     public static string Shorten(string text) => text.Length > 60 ? text[..57] + "…" : text;

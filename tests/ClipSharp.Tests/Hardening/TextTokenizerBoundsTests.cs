@@ -17,7 +17,7 @@ public class TextTokenizerBoundsTests
         string text = new('a', ClipTokenizer.MaxTextLength);
         var e = Assert.Throws<TextException>(() => tokenizer.EncodeToFit(text));
         Assert.StartsWith($"Text \"{new string('a', 57)}…\" is at least ", e.Message);
-        Assert.EndsWith("tokens; the context length is 77 (use truncate)", e.Message);
+        Assert.EndsWith("tokens; the context length is 77 (shorten it, or truncate)", e.Message);
         Assert.Equal(0, tokenizer.BpeRuns);
         Assert.Throws<TextException>(() => ClipTokenizer.Tokenize([text], tokenizer: tokenizer));
         Assert.Equal(0, tokenizer.BpeRuns);

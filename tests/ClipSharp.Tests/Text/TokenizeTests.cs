@@ -24,7 +24,8 @@ public class TokenizeTests
     {
         var longCase = TokenizerCase.All.First(c => c.Ids.Length > 77);
         var e = Assert.Throws<TextException>(() => ClipTokenizer.Tokenize([longCase.Text], tokenizer: Tokenizer));
-        Assert.StartsWith($"Text \"{longCase.Text[..57]}…\" is {longCase.Ids.Length} tokens; the context length is 77 (use truncate)", e.Message);
+        Assert.StartsWith($"Text \"{longCase.Text[..57]}…\" is {longCase.Ids.Length} tokens; " +
+            "the context length is 77 (shorten it, or truncate)", e.Message);
     }
 
     [Fact]
