@@ -38,7 +38,8 @@ public static class FloatTypeConversion
         var overflowed = torch.isinf(cast).logical_and(torch.isfinite(original));
         if (!overflowed.any().item<bool>()) return;
         double value = original.masked_select(overflowed)[0].to_type(ScalarType.Float64).item<double>();
-        throw new CheckpointException($"Checkpoint '{source}': '{key}' holds {value:G6}, beyond the range of {type.ToString().ToLowerInvariant()} " +
+        string name = type.ToString().ToLowerInvariant();
+        throw new CheckpointException($"Checkpoint '{source}': '{key}' holds {value:G6}, beyond the range of {name} " +
             $"(±{MaxOf(type):G6}); keep it in float32");
     }
 

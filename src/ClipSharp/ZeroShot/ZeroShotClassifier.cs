@@ -38,8 +38,8 @@ public sealed class ZeroShotClassifier : IDisposable
             throw new ClipSharpException($"The model's logit scale is {model.LogitScale}: its weights are corrupt");
         int bad = FirstNonFiniteRow(embeddings);
         if (bad >= 0)
-            throw new ClipSharpException($"Class '{prompts.Classes[bad]}': its text features are NaN/Inf (the model's " +
-                "weights overflow float32)");
+            throw new ClipSharpException(
+                $"Class '{prompts.Classes[bad]}': its text features are NaN/Inf (the weights overflow float32)");
         return new ZeroShotClassifier(prompts, model.LogitScale, scope.MoveToOuter(embeddings));
     }
 
