@@ -24,7 +24,7 @@ static class ConvertCommand
             using var checkpoint = CheckpointReader.Read(source);
             ClipConfig config;
             using (var check = ClipModel.FromStateDict(checkpoint.Tensors, source)) config = check.Config; // a complete, consistent CLIP state dict
-            var converted = checkpoint.Tensors.ToDictionary(kv => kv.Key, kv => kv.Value.is_floating_point() ? kv.Value.to_type(type) : kv.Value);
+            var converted = FloatTypeConversion.Convert(checkpoint.Tensors, type, source); // no silent ±Inf
             try
             {
                 SafeTensors.Write(target, converted, new Dictionary<string, string> { ["config"] = config.ToJson(), ["source"] = Path.GetFileName(source) });

@@ -43,6 +43,7 @@ public sealed class LinearProbe
         if (labels.Count == 0) throw new ArgumentException("A linear probe needs at least one training image");
         if (labels.Any(l => l < 0 || l >= classes)) throw new ArgumentException($"A label is outside 0–{classes - 1}");
         if (!(l2 >= 0) || double.IsInfinity(l2)) throw new ArgumentException($"The L2 strength must be ≥ 0; got {l2}");
+        RequireFinite(features);
         int width = (int)features.shape[1];
         using var objective = new ProbeObjective(features, labels, classes, l2);
         var (theta, iterations, gradientMax) = Lbfgs.Minimise(objective.Evaluate, new double[classes * width + classes],
@@ -53,6 +54,7 @@ public sealed class LinearProbe
     /// <summary>softmax(W x + b) for features [m, width]: [m, classes].</summary>
     public float[,] Probabilities(Tensor features)
     {
+        RequireFinite(features);
         using var scope = NewDisposeScope();
         var x = features.to_type(ScalarType.Float64);
         var w = tensor(Weights, ScalarType.Float64).view(Classes, Width);
@@ -62,6 +64,15 @@ public sealed class LinearProbe
         var result = new float[p.shape[0], Classes];
         Buffer.BlockCopy(values, 0, result, 0, values.Length * sizeof(float));
         return result;
+    }
+
+    // NaN features would make the fit "converge" to NaN weights and report an accuracy anyway.
+    static void RequireFinite(Tensor features)
+    {
+        using var scope = NewDisposeScope();
+        if (!TorchSharp.torch.isfinite(features).all().item<bool>())
+            throw new ClipSharpException("The linear probe's image features hold NaN/Inf (the input or the model's " +
+                "weights overflow float32)");
     }
 
     /// <summary>The objective's gradient at this probe's parameters on the given training data (W entries, then

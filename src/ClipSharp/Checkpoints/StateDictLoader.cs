@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace ClipSharp.Checkpoints;
 
 /// <summary>Copies a state dict into a model after checking that every key and shape matches, naming all that do
-/// not.</summary>
+/// not, and that every floating-point value is finite (naming the first key that is not).</summary>
 public static class StateDictLoader
 {
     public static void Load(nn.Module model, IReadOnlyDictionary<string, Tensor> stateDict, string source)
@@ -27,12 +27,26 @@ public static class StateDictLoader
         if (unexpected.Count > 0) problems.Add($"unexpected [{string.Join(", ", unexpected)}]");
         problems.AddRange(mismatched);
         if (problems.Count > 0) throw new CheckpointException($"Checkpoint '{source}': {string.Join("; ", problems)}");
+        RequireFinite(target.Keys.Where(stateDict.ContainsKey).Select(k => (k, stateDict[k])), source);
 
         using var _ = torch.no_grad();
         foreach (var (key, t) in target)
             if (stateDict.TryGetValue(key, out var value))
                 using (var converted = value.to_type(t.dtype).reshape(t.shape))
                     t.copy_(converted);
+    }
+
+    /// <summary>Refuses the first floating-point tensor holding NaN or ±Inf: such a weight turns every answer into
+    /// NaN. One vectorised isfinite().all() per tensor (a temporary of one byte per value, freed at once).</summary>
+    public static void RequireFinite(IEnumerable<(string Key, Tensor Value)> tensors, string source)
+    {
+        foreach (var (key, value) in tensors)
+        {
+            if (!value.is_floating_point()) continue;
+            bool finite;
+            using (torch.NewDisposeScope()) finite = torch.isfinite(value).all().item<bool>();
+            if (!finite) throw new CheckpointException($"Checkpoint '{source}': '{key}' holds NaN/Inf");
+        }
     }
 
     // A 0-dim scalar may be stored as [1] (as some safetensors writers do).

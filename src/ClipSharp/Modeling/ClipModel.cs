@@ -58,15 +58,39 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor LogitsPerImage
     /// </summary>
     public string? Sha256 { get; private set; }
 
+    /// <summary>The largest exp(logit_scale) a checkpoint may hold. openai/CLIP clamps it at 100 while training (the
+    /// released models sit there); ten times that leaves room for fine-tunes yet refuses a scale that makes every
+    /// softmax one-hot or overflows float32.</summary>
+    public const double MaxLogitScale = 1000;
+
     /// <summary>Builds the model the state dict describes, copies its weights in (fp16 becomes fp32) and prepares it
-    /// for inference (<see cref="PrepareForInference"/>).</summary>
+    /// for inference (<see cref="PrepareForInference"/>). Refuses non-finite weights and a logit scale above
+    /// <see cref="MaxLogitScale"/>.</summary>
     public static ClipModel FromStateDict(IReadOnlyDictionary<string, Tensor> stateDict, string source = "state dict",
         ScalarType imageDType = ScalarType.Float32)
     {
         var config = ClipConfig.FromShapes(stateDict.ToDictionary(kv => kv.Key, kv => kv.Value.shape), source);
         var model = new ClipModel(config);
-        StateDictLoader.Load(model, stateDict, source);
-        return model.PrepareForInference(imageDType);
+        try
+        {
+            StateDictLoader.Load(model, stateDict, source); // also refuses NaN/Inf values
+            RequireSaneLogitScale(stateDict[nameof(logit_scale)], source);
+            return model.PrepareForInference(imageDType);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    static void RequireSaneLogitScale(Tensor logitScale, string source)
+    {
+        double value;
+        using (var asDouble = logitScale.to_type(float64)) value = asDouble.item<double>();
+        if (value > Math.Log(MaxLogitScale))
+            throw new CheckpointException($"Checkpoint '{source}': 'logit_scale' is {value:G6}, so exp(logit_scale) = " +
+                $"{Math.Exp(value):G3} exceeds {MaxLogitScale} (CLIP clamps it at 100)");
     }
 
     /// <summary>The image tower's compute type: float32, or bfloat16 where the CPU has AMX / AVX-512-BF16 (for ResNets,

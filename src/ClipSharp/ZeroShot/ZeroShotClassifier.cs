@@ -34,6 +34,12 @@ public sealed class ZeroShotClassifier : IDisposable
             rows.Add(Normalize(features.mean([0], keepdim: true)));
         }
         var embeddings = cat(rows, 0);
+        if (!double.IsFinite(model.LogitScale))
+            throw new ClipSharpException($"The model's logit scale is {model.LogitScale}: its weights are corrupt");
+        int bad = FirstNonFiniteRow(embeddings);
+        if (bad >= 0)
+            throw new ClipSharpException(
+                $"Class '{prompts.Classes[bad]}': its text features are NaN/Inf (the weights overflow float32)");
         return new ZeroShotClassifier(prompts, model.LogitScale, scope.MoveToOuter(embeddings));
     }
 
@@ -42,6 +48,11 @@ public sealed class ZeroShotClassifier : IDisposable
     {
         using var scope = NewDisposeScope();
         var cosine = Normalize(imageFeatures.to_type(ScalarType.Float32)).matmul(ClassEmbeddings.t()).contiguous();
+        // A NaN here would print as a probability and rank as a prediction: refuse it, naming the image.
+        int bad = FirstNonFiniteRow(cosine);
+        if (bad >= 0)
+            throw new ClipSharpException($"Image '{(bad < imageLabels.Count ? imageLabels[bad] : $"#{bad}")}': its " +
+                "features are NaN/Inf (the input or the model's weights overflow float32)");
         var values = cosine.data<float>().ToArray();
         var m = new float[cosine.shape[0], cosine.shape[1]];
         Buffer.BlockCopy(values, 0, m, 0, values.Length * sizeof(float));
@@ -49,6 +60,14 @@ public sealed class ZeroShotClassifier : IDisposable
     }
 
     static Tensor Normalize(Tensor x) => x / x.norm(-1, keepdim: true);
+
+    /// <summary>The first row of a [n, D] tensor holding NaN or ±Inf, or -1.</summary>
+    static int FirstNonFiniteRow(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var rowFinite = isfinite(x).all(1);
+        return rowFinite.all().item<bool>() ? -1 : (int)rowFinite.logical_not().nonzero()[0, 0].item<long>();
+    }
 
     public void Dispose() => ClassEmbeddings.Dispose();
 }
