@@ -63,7 +63,8 @@ public sealed class BpeVocabulary
             (problem, inner) => new TextException($"Vocabulary '{path}' {problem}", inner));
         string sha = Convert.ToHexStringLower(SHA256.HashData(data));
         if (sha != ModelRegistry.Vocabulary.Sha256)
-            throw new InvalidDataException($"Vocabulary '{path}' has SHA-256 {sha}, expected {ModelRegistry.Vocabulary.Sha256} (the released {FileName}); download it again");
+            throw new InvalidDataException($"Vocabulary '{path}' has SHA-256 {sha}, expected " +
+                $"{ModelRegistry.Vocabulary.Sha256} (the released {FileName}); download it again");
         using var gz = new GZipStream(new MemoryStream(data), CompressionMode.Decompress);
         using var reader = new StreamReader(gz, Encoding.UTF8);
         var lines = reader.ReadToEnd().Split('\n');
