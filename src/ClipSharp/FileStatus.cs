@@ -5,7 +5,9 @@ namespace ClipSharp;
 /// <summary>
 /// The kind and identity (device, inode) of a path. .NET tells neither a device nor a FIFO from a regular file, and
 /// has no inode, so on Linux this asks the kernel through <c>statx</c>, whose buffer layout is the same on every
-/// architecture. Elsewhere it falls back to what .NET can see (links, directories) and compares resolved full paths.
+/// architecture. On other Unix systems the kind comes from the runtime's own stat shim; elsewhere (Windows) from what
+/// .NET can see (links, directories), and identity compares resolved full paths. This is the one place that tells
+/// file kinds apart: <see cref="RegularFile"/> (inputs) and <see cref="OutputPath"/> (outputs) ask it.
 /// </summary>
 public readonly record struct FileStatus(FileKind Kind, ulong Device, ulong Inode, bool HasIdentity)
 {
@@ -58,35 +60,59 @@ public readonly record struct FileStatus(FileKind Kind, ulong Device, ulong Inod
     // struct statx: stx_mode (u16) at 28, stx_ino (u64) at 32, stx_dev_major / stx_dev_minor (u32) at 136 / 140.
     static FileStatus FromStatx(byte[] b)
     {
-        int mode = BitConverter.ToUInt16(b, 28) & 0xF000;
-        var kind = mode switch
-        {
-            0x8000 => FileKind.RegularFile,
-            0x4000 => FileKind.Directory,
-            0xA000 => FileKind.SymbolicLink,
-            0x2000 => FileKind.CharacterDevice,
-            0x6000 => FileKind.BlockDevice,
-            0x1000 => FileKind.Fifo,
-            0xC000 => FileKind.Socket,
-            _ => FileKind.Unknown,
-        };
         ulong device = ((ulong)BitConverter.ToUInt32(b, 136) << 32) | BitConverter.ToUInt32(b, 140);
-        return new(kind, device, BitConverter.ToUInt64(b, 32), true);
+        return new(KindOfMode(BitConverter.ToUInt16(b, 28)), device, BitConverter.ToUInt64(b, 32), true);
     }
+
+    // The S_IFMT bits of st_mode, the same on every Unix.
+    static FileKind KindOfMode(int mode) => (mode & 0xF000) switch
+    {
+        0x8000 => FileKind.RegularFile,
+        0x4000 => FileKind.Directory,
+        0xA000 => FileKind.SymbolicLink,
+        0x2000 => FileKind.CharacterDevice,
+        0x6000 => FileKind.BlockDevice,
+        0x1000 => FileKind.Fifo,
+        0xC000 => FileKind.Socket,
+        _ => FileKind.Unknown,
+    };
 
     static FileStatus Fallback(string path, bool followLinks)
     {
+        if (!OperatingSystem.IsWindows() && RuntimeStatKind(path, followLinks) is { } kind)
+            return new(kind, 0, 0, false);
         var info = new FileInfo(path);
         if (info.LinkTarget is not null)
         {
             if (!followLinks) return new(FileKind.SymbolicLink, 0, 0, false);
-            if (info.ResolveLinkTarget(returnFinalTarget: true) is not { Exists: true } target)
-                return new(FileKind.Missing, 0, 0, false);
+            FileSystemInfo? target;
+            try { target = info.ResolveLinkTarget(returnFinalTarget: true); }
+            catch (IOException) { target = null; } // a loop of links leads nowhere
+            if (target is not { Exists: true }) return new(FileKind.Missing, 0, 0, false);
             return new(target is DirectoryInfo ? FileKind.Directory : FileKind.RegularFile, 0, 0, false);
         }
         if (Directory.Exists(path)) return new(FileKind.Directory, 0, 0, false);
         return new(info.Exists ? FileKind.RegularFile : FileKind.Missing, 0, 0, false);
     }
+
+    // The kind through the runtime's native shim (libSystem.Native), whose FileStatus starts with Flags then Mode
+    // (int32 each) on every Unix; null where it is missing or the path cannot be stat'ed (the .NET view decides).
+    static FileKind? RuntimeStatKind(string path, bool followLinks)
+    {
+        try
+        {
+            var status = new byte[256]; // FileStatus is ~130 bytes
+            int result = followLinks ? RuntimeStat(path, status) : RuntimeLStat(path, status);
+            return result == 0 ? KindOfMode(BitConverter.ToInt32(status, 4)) : null;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { return null; }
+    }
+
+    [DllImport("libSystem.Native", EntryPoint = "SystemNative_Stat")]
+    static extern int RuntimeStat([MarshalAs(UnmanagedType.LPUTF8Str)] string path, [Out] byte[] status);
+
+    [DllImport("libSystem.Native", EntryPoint = "SystemNative_LStat")]
+    static extern int RuntimeLStat([MarshalAs(UnmanagedType.LPUTF8Str)] string path, [Out] byte[] status);
 
     static string ResolvedFullPath(string path)
     {

@@ -16,7 +16,8 @@ static class SearchCommand
         var options = new DataOptions(defaultLimit: null);
         var data = new Option<string[]>("--data", "-d")
         {
-            Description = "Images or folders to search (repeatable; a folder gives every image under it)",
+            Description = "Images or folders to search (repeatable; a folder gives every image under it; symbolic " +
+                "links are followed, each real folder and image is taken once)",
             Required = true, AllowMultipleArgumentsPerToken = true,
         };
         var text = new Option<string?>("--text") { Description = "The query text (each --template is filled with it)" };

@@ -40,7 +40,9 @@ public static class CheckpointReader
     internal static FileStream Open(string path)
     {
         if (!File.Exists(path)) throw new CheckpointException($"Checkpoint '{path}' not found");
-        return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        // Only a regular file: a FIFO would block the open, a device never ends. Sizes are the readers' to check.
+        return RegularFile.OpenRead(path, long.MaxValue,
+            (problem, inner) => new CheckpointException($"Checkpoint '{path}' {problem}", inner), allowEmpty: true);
     }
 
     /// <summary>The reader boundary: the readers check what they can and name the file, key and cause; anything

@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using System.Security.Cryptography;
 using System.Text;
 using ClipSharp.Checkpoints;
 
@@ -10,6 +11,8 @@ public sealed class BpeVocabulary
 {
     public const string FileName = "bpe_simple_vocab_16e6.txt.gz";
     public const int MergeCount = 49152 - 256 - 2;
+    /// <summary>The largest vocabulary file read: the released one is about 1.3 MB.</summary>
+    public const long MaxFileBytes = 64L << 20;
 
     public IReadOnlyDictionary<(string, string), int> MergeRanks { get; }
     public IReadOnlyDictionary<string, int> Encoder { get; }
@@ -55,10 +58,14 @@ public sealed class BpeVocabulary
     public static BpeVocabulary Load(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException(NotFoundMessage([path]), path);
-        string sha = ModelDownloader.Sha256Of(path);
+        // Read once, bounded, and only from a regular file: the hash and the merges come from the same bytes.
+        byte[] data = RegularFile.ReadAll(path, MaxFileBytes,
+            (problem, inner) => new TextException($"Vocabulary '{path}' {problem}", inner));
+        string sha = Convert.ToHexStringLower(SHA256.HashData(data));
         if (sha != ModelRegistry.Vocabulary.Sha256)
-            throw new InvalidDataException($"Vocabulary '{path}' has SHA-256 {sha}, expected {ModelRegistry.Vocabulary.Sha256} (the released {FileName}); download it again");
-        using var gz = new GZipStream(File.OpenRead(path), CompressionMode.Decompress);
+            throw new InvalidDataException($"Vocabulary '{path}' has SHA-256 {sha}, expected " +
+                $"{ModelRegistry.Vocabulary.Sha256} (the released {FileName}); download it again");
+        using var gz = new GZipStream(new MemoryStream(data), CompressionMode.Decompress);
         using var reader = new StreamReader(gz, Encoding.UTF8);
         var lines = reader.ReadToEnd().Split('\n');
         var merges = lines.Skip(1).Take(MergeCount).Select(line =>

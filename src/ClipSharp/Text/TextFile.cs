@@ -5,8 +5,8 @@ namespace ClipSharp.Text;
 /// <summary>
 /// Reads a UTF-8 text file of short lines (prompts, templates, JSON strings) strictly: invalid UTF-8 is an error
 /// naming the file and line instead of silently becoming U+FFFD, and the file size and line length are bounded
-/// before anything is kept. Lines end at LF, CRLF or CR, as <see cref="File.ReadLines(string)"/> splits them;
-/// a leading byte-order mark is dropped.
+/// before anything is kept; only a regular file is opened (a FIFO would block, a device never ends). Lines end at
+/// LF, CRLF or CR, as <see cref="File.ReadLines(string)"/> splits them; a leading byte-order mark is dropped.
 /// </summary>
 public static class TextFile
 {
@@ -22,7 +22,8 @@ public static class TextFile
     public static List<(int Line, string Text)> ReadLines(string path, string what = "Text file")
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"{what} '{path}' not found", path);
-        var bytes = ReadBounded(path, what);
+        var bytes = RegularFile.ReadAll(path, MaxBytes,
+            (problem, inner) => new TextException($"{what} '{path}' {problem}", inner), allowEmpty: true);
         var lines = new List<(int, string)>();
         int start = bytes.AsSpan().StartsWith(Encoding.UTF8.Preamble) ? 3 : 0;
         for (int number = 1; start < bytes.Length; number++)
@@ -53,20 +54,5 @@ public static class TextFile
             throw new TextException(
                 $"{path}:{number}: the line is {text.Length:N0} characters; the limit is {MaxLineLength:N0}");
         return text;
-    }
-
-    static byte[] ReadBounded(string path, string what)
-    {
-        using var stream = File.OpenRead(path);
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = stream.Read(chunk, 0, chunk.Length)) > 0)
-        {
-            if (buffer.Length + read > MaxBytes)
-                throw new TextException($"{what} '{path}' is larger than {MaxBytes >> 20} MiB; split it");
-            buffer.Write(chunk, 0, read);
-        }
-        return buffer.ToArray();
     }
 }
