@@ -14,17 +14,52 @@ public static class OutputPath
         "or an input of the command, is refused";
 
     /// <summary>Throws <see cref="OutputPathException"/> unless <paramref name="output"/> may be written: see the
-    /// class. <paramref name="inputs"/> are the files the command reads (null or missing ones are ignored).</summary>
+    /// class. <paramref name="inputs"/> are the files the command reads (null ones are ignored); one that does not
+    /// exist yet (a cache the command is about to create) is compared by where it would be.</summary>
     public static void Check(string output, IEnumerable<string?> inputs)
     {
         string full = CheckKind(output);
-        if (FileStatus.OfTarget(full).Kind == FileKind.Missing) return; // a new file is no input
+        bool exists = FileStatus.OfTarget(full).Kind != FileKind.Missing;
         foreach (var input in inputs)
-            if (input is { Length: > 0 } && FileStatus.SameFile(full, input))
+            if (input is { Length: > 0 } && (exists ? FileStatus.SameFile(full, input) : SamePlace(full, input)))
                 throw new OutputPathException((input == output
                     ? $"Output '{output}' is also an input of this command"
                     : $"Output '{output}' is the same file as the input '{input}'") +
                     ": writing it would destroy the input; choose another output path");
+    }
+
+    /// <summary><see cref="Check"/> for each of a command's outputs, which must also be distinct files: two
+    /// outputs at one place would overwrite each other.</summary>
+    public static void CheckAll(IReadOnlyList<string> outputs, IEnumerable<string?> inputs)
+    {
+        var inputList = inputs.ToList();
+        for (int i = 0; i < outputs.Count; i++)
+        {
+            Check(outputs[i], inputList);
+            for (int j = 0; j < i; j++)
+                if (SamePlace(Path.GetFullPath(outputs[i]), outputs[j]))
+                    throw new OutputPathException((outputs[j] == outputs[i]
+                        ? $"Output '{outputs[i]}' is named twice"
+                        : $"Outputs '{outputs[j]}' and '{outputs[i]}' are the same file") +
+                        ": one would overwrite the other; choose distinct output paths");
+        }
+    }
+
+    /// <summary>Whether <paramref name="other"/> is, or would be, the file at <paramref name="full"/> when that
+    /// does not exist: the same name in the same folder (folders compared as files where they exist).</summary>
+    static bool SamePlace(string full, string other)
+    {
+        if (FileStatus.OfTarget(full).Kind != FileKind.Missing) return FileStatus.SameFile(full, other);
+        string otherFull;
+        try { otherFull = Path.GetFullPath(other); }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        { return false; }
+        var comparison = OperatingSystem.IsWindows() || OperatingSystem.IsMacOS()
+            ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        if (!string.Equals(Path.GetFileName(full), Path.GetFileName(otherFull), comparison)) return false;
+        string? folder = Path.GetDirectoryName(full), otherFolder = Path.GetDirectoryName(otherFull);
+        if (folder is null || otherFolder is null) return string.Equals(full, otherFull, comparison);
+        return FileStatus.SameFile(folder, otherFolder) || string.Equals(folder, otherFolder, comparison);
     }
 
     /// <summary>Throws <see cref="OutputPathException"/> unless nothing or a regular file is at

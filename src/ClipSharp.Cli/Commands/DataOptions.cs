@@ -128,7 +128,22 @@ sealed class DataOptions
 
     /// <summary>The embedding cache of the model, or null with --no-cache.</summary>
     public EmbeddingCache? Cache(ParseResult parse, ClipModel model) =>
-        parse.GetValue(NoCache) ? null : EmbeddingCache.For(model, parse.GetValue(CacheDirectory));
+        parse.GetValue(NoCache) ? null : EmbeddingCache.For(model, CacheFolder(parse));
+
+    /// <summary>The cache file and its lock that <see cref="Cache"/> reads and writes (none with --no-cache),
+    /// without opening them: a command's other outputs must not be either.</summary>
+    public string[] CacheFiles(ParseResult parse, ClipModel model)
+    {
+        if (parse.GetValue(NoCache)) return [];
+        string file = EmbeddingCache.FilePathFor(model, CacheFolder(parse));
+        return [file, EmbeddingCache.LockPathOf(file)];
+    }
+
+    /// <summary>The --cache folder (null: the default); an empty one is refused, as an empty output is.</summary>
+    string? CacheFolder(ParseResult parse) => parse.GetValue(CacheDirectory) is { } folder &&
+        string.IsNullOrWhiteSpace(folder)
+            ? throw new CliException("--cache is empty: give the embedding cache folder, or --no-cache")
+            : parse.GetValue(CacheDirectory);
 
     public ClipTokenizer Tokenizer(ParseResult parse) => ClipTokenizer.Load(parse.GetValue(Vocab));
 

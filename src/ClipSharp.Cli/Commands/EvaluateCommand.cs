@@ -33,9 +33,14 @@ static class EvaluateCommand
             var set = options.LoadSet(parse, context);
 
             using var clip = options.LoadModel(parse, context);
-            if (parse.GetValue(output) is { } target) // before the work: the per-image CSV must not replace an input
-                OutputPath.Check(target, [set.Source, parse.GetValue(options.PromptsFile), clip.SourcePath,
-                    BpeVocabulary.Locate(parse.GetValue(options.Vocab)), .. set.Images.Select(i => i.Path)]);
+            string? plotFolder = parse.GetValue(plots);
+            bool png = plotFolder is not null && Notebooks.HeadlessChromium.Executable() is not null;
+            // before the work: no output (the CSV, a chart) may replace an input, the embedding cache included
+            OutputPath.CheckAll([.. parse.GetValue(output) is { } target ? [target] : Array.Empty<string>(),
+                    .. plotFolder is null ? [] : ChartFiles(plotFolder, png)],
+                [set.Source, parse.GetValue(options.PromptsFile), clip.SourcePath,
+                    BpeVocabulary.Locate(parse.GetValue(options.Vocab)), .. options.CacheFiles(parse, clip),
+                    .. set.Images.Select(i => i.Path)]);
             using var cache = options.Cache(parse, clip);
             int warned = 0; // the cache's warnings go to stderr as they appear: after loading it, after saving it
             void ShowCacheWarnings()
@@ -50,7 +55,7 @@ static class EvaluateCommand
             ShowCacheWarnings();
 
             if (parse.GetValue(output) is { } csv) result.WriteCsv(csv);
-            var charts = parse.GetValue(plots) is { } folder ? SaveCharts(context, result, folder) : null;
+            var charts = plotFolder is null ? null : SaveCharts(context, result, plotFolder, png);
             if (options.WantsJson(parse))
             {
                 DataOptions.WriteJson(context, EvaluationJson.Of(result));
@@ -66,10 +71,20 @@ static class EvaluateCommand
         return command;
     }
 
-    /// <summary>The evaluation's charts as files: .html always, .png where a headless Chromium exists.</summary>
-    static IReadOnlyList<string> SaveCharts(CliContext context, EvaluationResult result, string folder)
+    /// <summary>The chart files --plots writes; the folder must be one (or not exist yet).</summary>
+    static IReadOnlyList<string> ChartFiles(string folder, bool png)
     {
-        bool png = Notebooks.HeadlessChromium.Executable() is not null;
+        if (string.IsNullOrWhiteSpace(folder)) throw new CliException("--plots is empty: give the charts' folder");
+        var kind = FileStatus.OfTarget(folder).Kind;
+        if (kind is not (FileKind.Missing or FileKind.Directory))
+            throw new OutputPathException($"--plots '{folder}' is a {(kind == FileKind.RegularFile ? "regular file" :
+                kind.ToString())}, not a folder: give the folder to write the charts into");
+        return Notebooks.EvaluationCharts.Files(folder, png);
+    }
+
+    /// <summary>The evaluation's charts as files: .html always, .png where a headless Chromium exists.</summary>
+    static IReadOnlyList<string> SaveCharts(CliContext context, EvaluationResult result, string folder, bool png)
+    {
         if (!png) context.Error.WriteLine("note: no .png charts: install the 'chromium' package (or set CLIP_CHROMIUM)");
         return Notebooks.EvaluationCharts.Save(result, folder, png);
     }

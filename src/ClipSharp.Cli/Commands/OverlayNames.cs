@@ -15,6 +15,21 @@ static class OverlayNames
         return slugs;
     }
 
+    /// <summary>The overlay files of <paramref name="images"/> in <paramref name="folder"/>, image-major:
+    /// <c>&lt;stem&gt;.&lt;slug&gt;.png</c> for each image, then each class. The folder must be one, or not exist
+    /// yet.</summary>
+    public static string[] Files(string folder, IReadOnlyList<string> images, IReadOnlyList<string> slugs)
+    {
+        if (string.IsNullOrWhiteSpace(folder)) throw new CliException("--overlay is empty: give the overlays' folder");
+        var kind = FileStatus.OfTarget(folder).Kind;
+        if (kind is not (FileKind.Missing or FileKind.Directory))
+            throw new OutputPathException($"--overlay '{folder}' is " + (kind == FileKind.RegularFile
+                ? "an existing regular file" : $"a {kind}") +
+                ", not a folder: give the folder to write the overlays into");
+        return [.. images.SelectMany(image => slugs.Select(slug =>
+            Path.Combine(folder, $"{Path.GetFileNameWithoutExtension(image)}.{slug}.png")))];
+    }
+
     static string Slug(string name)
     {
         var slug = new StringBuilder();

@@ -38,7 +38,8 @@ static class SaliencyCommand
             "a float32 [G, G] Grad-CAM map");
         var overlay = new Option<string?>("--overlay")
         {
-            Description = "Also write <stem>.<class>.png here: each map over the crop the model saw (224² for RN50)",
+            Description = "Also write <stem>.<class>.png into this folder: each map over the crop the model saw " +
+                $"(224² for RN50); each {OutputPath.HelpNote}",
             HelpName = "DIR",
         };
         var vocab = CommonOptions.Vocab();
@@ -62,11 +63,15 @@ static class SaliencyCommand
             if (parse.GetValue(dtype) == "bf16")
                 context.Error.WriteLine("note: saliency computes in fp32 (exact gradients); --dtype bf16 is not used");
 
+            var slugs = OverlayNames.ClassSlugs(prompts.Classes);
+            var overlayFiles = overlayDirectory is null ? [] : OverlayNames.Files(overlayDirectory, paths, slugs);
             using var clip = ClipModel.Load(parse.GetValue(model)!, progress: context.DownloadProgress());
             GradCam.RequireResNet(clip);
+            // before the work: neither the maps nor an overlay may replace an input (an image, the model, the vocab)
+            OutputPath.CheckAll([parse.GetValue(output)!, .. overlayFiles],
+                [clip.SourcePath, BpeVocabulary.Locate(parse.GetValue(vocab)), .. paths]);
             using var classifier = ZeroShotClassifier.Create(clip, prompts, ClipTokenizer.Load(parse.GetValue(vocab)));
             using var gradCam = new GradCam(clip, classifier);
-            var slugs = OverlayNames.ClassSlugs(prompts.Classes);
             var preprocessor = new ClipPreprocessor(clip.ImageResolution);
             var maps = new Dictionary<string, Tensor>();
             var progress = context.Counter("Grad-CAM", paths.Length);
@@ -85,10 +90,9 @@ static class SaliencyCommand
                             var map = view.clone();
                             maps[$"{Path.GetFileName(batch[i])}:{k}"] = map;
                             if (overlayDirectory is null) continue;
-                            string png = Path.Combine(overlayDirectory,
-                                $"{Path.GetFileNameWithoutExtension(batch[i])}.{slugs[k]}.png");
-                            SaliencyOverlay.WritePng(png, SaliencyOverlay.Blend(pixels[i], clip.ImageResolution,
-                                map.data<float>().ToArray(), gradCam.GridSize), clip.ImageResolution);
+                            SaliencyOverlay.WritePng(overlayFiles[(start + i) * slugs.Length + k],
+                                SaliencyOverlay.Blend(pixels[i], clip.ImageResolution, map.data<float>().ToArray(),
+                                    gradCam.GridSize), clip.ImageResolution);
                         }
                     progress(start + batch.Length);
                 }

@@ -32,9 +32,17 @@ public static class EvaluationCharts
         "Cosine similarity to each prompt, all images", "cosine similarity",
         result.Classes.Select((c, k) => ($"prompt: {c}", result.Predictions.Select(p => (double)p.Cosine[k]))));
 
+    /// <summary>The file name stems of the charts, in the order of <see cref="All"/>.</summary>
+    public static readonly IReadOnlyList<string> Names = ["confusion-matrix", "cosine-margins", "cosines"];
+
     /// <summary>The charts with the file names <see cref="Save"/> gives them.</summary>
     public static IReadOnlyList<(string Name, Plot Plot)> All(EvaluationResult result) =>
-        [("confusion-matrix", Confusion(result)), ("cosine-margins", Margins(result)), ("cosines", Cosines(result))];
+        [(Names[0], Confusion(result)), (Names[1], Margins(result)), (Names[2], Cosines(result))];
+
+    /// <summary>The files <see cref="Save"/> writes into <paramref name="folder"/>, before it writes them.</summary>
+    public static IReadOnlyList<string> Files(string folder, bool png) =>
+        [.. Names.SelectMany(name => png ? [name + ".html", name + ".png"] : new[] { name + ".html" })
+            .Select(file => Path.Combine(folder, file))];
 
     /// <summary>Writes each chart as NAME.html (always, self-contained) and NAME.png (when a headless Chromium is
     /// there); returns the files written.</summary>

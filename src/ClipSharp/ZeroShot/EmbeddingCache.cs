@@ -36,7 +36,11 @@ public sealed class EmbeddingCache : IDisposable
     readonly List<string> warnings = [];
     bool dirty, disposed;
 
+    /// <summary>The safetensors file of the cache (it may not exist yet).</summary>
     public string FilePath => path;
+
+    /// <summary>The file <see cref="Save"/> locks (never written to, never deleted).</summary>
+    public string LockPath => LockPathOf(path);
     public int EmbedDim => embedDim;
     public int Count { get { lock (entries) return entries.Count; } }
 
@@ -51,8 +55,7 @@ public sealed class EmbeddingCache : IDisposable
             throw new ArgumentException($"A model checksum has at least 16 characters; got '{modelChecksum}'");
         if (embedDim < 1) throw new ArgumentException($"The embedding width must be positive; got {embedDim}");
         this.embedDim = embedDim;
-        string precision = imageDType == ScalarType.Float32 ? "" : $"-{imageDType.ToString().ToLowerInvariant()}";
-        path = Path.Combine(directory, $"{modelChecksum[..16]}-{imageSize}px{precision}.safetensors");
+        path = FilePathOf(directory, modelChecksum, imageSize, imageDType);
         metadata = new()
         {
             ["model_sha256"] = modelChecksum, ["image_size"] = imageSize.ToString(),
@@ -67,10 +70,28 @@ public sealed class EmbeddingCache : IDisposable
     /// <summary>The cache of a loaded model (keyed by its checkpoint's SHA-256, resolution and image dtype);
     /// <c>.cache/embeddings</c> of the workspace by default.</summary>
     public static EmbeddingCache For(Modeling.ClipModel model, string? directory = null) =>
-        new(directory ?? Path.Combine(WorkspacePaths.Root, ".cache", "embeddings"),
+        new(directory ?? DefaultDirectory,
             // the hash of the very bytes the model was built from, so a file swapped after loading cannot poison it
-            model.Sha256 ?? throw new ArgumentException("The embedding cache needs a model loaded from a checkpoint file"),
-            model.ImageResolution, model.Config.EmbedDim, model.ImageDType);
+            ChecksumOf(model), model.ImageResolution, model.Config.EmbedDim, model.ImageDType);
+
+    /// <summary>The <see cref="FilePath"/> that <see cref="For"/> gives, without reading the file: what a command
+    /// checks its outputs against before it opens the cache (see <see cref="LockPathOf"/> for its lock).</summary>
+    public static string FilePathFor(Modeling.ClipModel model, string? directory = null) =>
+        FilePathOf(directory ?? DefaultDirectory, ChecksumOf(model), model.ImageResolution, model.ImageDType);
+
+    static string ChecksumOf(Modeling.ClipModel model) =>
+        model.Sha256 ?? throw new ArgumentException("The embedding cache needs a model loaded from a checkpoint file");
+
+    /// <summary>The lock file of the cache file <paramref name="filePath"/>.</summary>
+    public static string LockPathOf(string filePath) => filePath + ".lock";
+
+    static string DefaultDirectory => Path.Combine(WorkspacePaths.Root, ".cache", "embeddings");
+
+    static string FilePathOf(string directory, string modelChecksum, int imageSize, ScalarType imageDType)
+    {
+        string precision = imageDType == ScalarType.Float32 ? "" : $"-{imageDType.ToString().ToLowerInvariant()}";
+        return Path.Combine(directory, $"{modelChecksum[..16]}-{imageSize}px{precision}.safetensors");
+    }
 
     /// <summary>The key of an image: the SHA-256 of its file's bytes.</summary>
     public static string ContentKey(byte[] imageFile) => Convert.ToHexStringLower(SHA256.HashData(imageFile));
@@ -237,7 +258,7 @@ public sealed class EmbeddingCache : IDisposable
         var clock = Stopwatch.StartNew();
         while (true)
         {
-            try { return new FileStream(path + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None); }
+            try { return new FileStream(LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None); }
             catch (IOException e) when (e.HResult is Linux or MacOS or Windows)
             {
                 if (clock.Elapsed >= LockTimeout) return null;
