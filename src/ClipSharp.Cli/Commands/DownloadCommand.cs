@@ -28,7 +28,9 @@ static class DownloadCommand
             Description = "Where 'glasses' goes", DefaultValueFactory = _ => GlassesDataset.DefaultDirectory,
         };
         var command = new Command("download", "Download a released checkpoint and the BPE vocab into weights/ " +
-            "(SHA-256 verified), or the glasses data set into data/glasses; files appear only when complete")
+            "(SHA-256 verified), or the glasses data set into data/glasses; files appear only when complete. " +
+            "A download fails when the server sends nothing for CLIP_DOWNLOAD_TIMEOUT seconds (60) or, after that " +
+            "long, averages under CLIP_DOWNLOAD_MIN_RATE KiB/s (8; 0 = no minimum)")
             { name, mirror, force, data };
         command.SetAction(parse =>
         {
