@@ -48,7 +48,7 @@ public static class AtomicFile
     /// <summary>Deletes <c>NAME.PID.RANDOM.partial</c> files in <paramref name="directory"/> whose writer is gone:
     /// the pid runs no process and the file's lock can be taken. Anything else (a live writer, another name) is
     /// left.</summary>
-    static void DeleteStalePartials(string directory, string name)
+    internal static void DeleteStalePartials(string directory, string name)
     {
         var pattern = new Regex($"^{Regex.Escape(name)}\\.(\\d{{1,10}})\\.[0-9a-f]{{32}}{Regex.Escape(Suffix)}$");
         IEnumerable<string> candidates;
@@ -69,7 +69,7 @@ public static class AtomicFile
         }
     }
 
-    static bool IsRunning(int pid)
+    internal static bool IsRunning(int pid)
     {
         if (pid == Environment.ProcessId) return true;
         try

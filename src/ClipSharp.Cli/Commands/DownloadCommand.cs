@@ -28,23 +28,37 @@ static class DownloadCommand
             Description = "Where 'glasses' goes", DefaultValueFactory = _ => GlassesDataset.DefaultDirectory,
         };
         var command = new Command("download", "Download a released checkpoint and the BPE vocab into weights/ " +
-            "(SHA-256 verified), or the glasses data set into data/glasses; files appear only when complete")
+            "(SHA-256 verified), or the glasses data set into data/glasses; files appear only when complete. " +
+            "A download fails when the server sends nothing for CLIP_DOWNLOAD_TIMEOUT seconds (60) or, after that " +
+            "long, averages under CLIP_DOWNLOAD_MIN_RATE KiB/s (8; 0 = no minimum)")
             { name, mirror, force, data };
         command.SetAction(parse =>
         {
-            string what = parse.GetValue(name)!;
-            if (string.Equals(what, Glasses, StringComparison.OrdinalIgnoreCase))
-                return DownloadGlasses(context, parse.GetValue(data)!, parse.GetValue(mirror), parse.GetValue(force));
-            var model = ModelRegistry.Find(what) ?? throw new CliException(
-                $"{ModelRegistry.UnknownModelMessage(what)}; or '{Glasses}' for the data set");
-            var files = ModelRegistry.DownloadAsync(model, WorkspacePaths.WeightsDirectory, context.DownloadProgress(),
-                parse.GetValue(mirror), force: parse.GetValue(force)).GetAwaiter().GetResult();
-            foreach (var file in files)
-                context.Output.WriteLine($"{file.Path}: SHA-256 {file.Sha256[..12]}… verified " +
-                    (file.Downloaded ? "(downloaded)" : "(already present; --force downloads it again)"));
-            return 0;
+            try { return Run(context, parse, name, mirror, force, data); }
+            catch (DownloadInterruptedException e) // Ctrl+C or kill: the temporary files are gone; say so
+            {
+                context.Error.WriteLine($"error: {e.Message}");
+                return e.ExitCode;
+            }
         });
         return command;
+    }
+
+    /// <summary>The download itself: a registry name, or the glasses set.</summary>
+    static int Run(CliContext context, ParseResult parse, Argument<string> name, Option<string?> mirror,
+        Option<bool> force, Option<string> data)
+    {
+        string what = parse.GetValue(name)!;
+        if (string.Equals(what, Glasses, StringComparison.OrdinalIgnoreCase))
+            return DownloadGlasses(context, parse.GetValue(data)!, parse.GetValue(mirror), parse.GetValue(force));
+        var model = ModelRegistry.Find(what) ?? throw new CliException(
+            $"{ModelRegistry.UnknownModelMessage(what)}; or '{Glasses}' for the data set");
+        var files = ModelRegistry.DownloadAsync(model, WorkspacePaths.WeightsDirectory, context.DownloadProgress(),
+            parse.GetValue(mirror), force: parse.GetValue(force)).GetAwaiter().GetResult();
+        foreach (var file in files)
+            context.Output.WriteLine($"{file.Path}: SHA-256 {file.Sha256[..12]}… verified " +
+                (file.Downloaded ? "(downloaded)" : "(already present; --force downloads it again)"));
+        return 0;
     }
 
     /// <summary>Fetches the glasses set (also used by <c>evaluate</c> on first use) and reports what it got.</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -7,14 +8,22 @@ namespace ClipSharp.Checkpoints;
 
 /// <summary>HTTP(S) download into a temporary file beside the destination, SHA-256 computed while streaming; the file
 /// takes its final name only when complete, within its size cap and (when a hash is expected) verified. A connection
-/// idle for longer than <see cref="ReadTimeout"/> fails, so a stalled server never hangs the caller.</summary>
+/// idle for longer than <see cref="ReadTimeout"/> fails, so a stalled server never hangs the caller; one that keeps
+/// trickling fails once its average rate falls below <see cref="MinAverageRate"/>. SIGINT/SIGTERM/SIGHUP during a
+/// download cancel it (<see cref="DownloadInterruption"/>) so the temporary file is deleted; temporary files that a
+/// killed process left beside the destination are deleted by the next download there.</summary>
 public sealed class ModelDownloader(HttpClient http)
 {
     public const string TimeoutVariable = "CLIP_DOWNLOAD_TIMEOUT";
+    public const string MinRateVariable = "CLIP_DOWNLOAD_MIN_RATE";
     public static readonly TimeSpan DefaultReadTimeout = TimeSpan.FromSeconds(60);
 
-    /// <summary>Downloads without a whole-transfer limit (a slow link may take long for a large file); the idle
-    /// timeout is what ends a dead connection.</summary>
+    /// <summary>8 KiB/s: the slowest average a download may keep (a 338 MiB model then takes at most half a
+    /// day).</summary>
+    public const double DefaultMinAverageRate = 8 * 1024;
+
+    /// <summary>Downloads without a fixed whole-transfer limit (a slow link may take long for a large file); the idle
+    /// timeout ends a dead connection and the minimum average rate a trickling one.</summary>
     public static ModelDownloader Default { get; } = new(new HttpClient(new SocketsHttpHandler
     {
         ConnectTimeout = TimeSpan.FromSeconds(30),
@@ -24,6 +33,11 @@ public sealed class ModelDownloader(HttpClient http)
     /// <summary>How long the server may send nothing (before the headers or between reads); null: the
     /// <c>CLIP_DOWNLOAD_TIMEOUT</c> environment variable in seconds, else 60 s.</summary>
     public TimeSpan? ReadTimeout { get; init; }
+
+    /// <summary>Bytes per second the body must average, checked once the read timeout has passed since the request
+    /// (so a slow start is forgiven); 0 turns the check off. null: <c>CLIP_DOWNLOAD_MIN_RATE</c> in KiB/s, else
+    /// <see cref="DefaultMinAverageRate"/>.</summary>
+    public double? MinAverageRate { get; init; }
 
     /// <summary>Used when no cap is given and the hash is not a registered file's.</summary>
     public const long DefaultMaxBytes = 4L << 30;
@@ -42,16 +56,27 @@ public sealed class ModelDownloader(HttpClient http)
         AuthenticationHeaderValue? authorization = null)
     {
         string name = Path.GetFileName(destination);
-        string full = Path.GetFullPath(destination);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        if (!IsWebUrl(url))
+            throw new DownloadException($"Download of {name} from {url} refused: only http and https URLs are " +
+                "supported");
+        string full = Path.GetFullPath(destination), directory = Path.GetDirectoryName(full)!;
+        try { Directory.CreateDirectory(directory); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new DownloadException($"Cannot create the folder '{directory}' for {name}: {e.Message}", e);
+        }
+        AtomicFile.DeleteStalePartials(directory, name);
         string temp = $"{full}.{Environment.ProcessId}.{Guid.NewGuid():N}.partial";
-        TimeSpan idle = ReadTimeout ?? TimeoutFromEnvironment();
-        using var stall = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        var limits = new Limits(name, url, ReadTimeout ?? TimeoutFromEnvironment(),
+            MinAverageRate ?? MinRateFromEnvironment(), maxBytes);
+        using var interruption = DownloadInterruption.Watch();
+        using var outer = CancellationTokenSource.CreateLinkedTokenSource(cancel, interruption.Token);
+        using var stall = CancellationTokenSource.CreateLinkedTokenSource(outer.Token);
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, url);
             request.Headers.Authorization = authorization;
-            stall.CancelAfter(idle);
+            stall.CancelAfter(limits.Idle);
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, stall.Token);
             if (!response.IsSuccessStatusCode)
                 throw new DownloadException($"Download of {name} from {url} failed: HTTP {(int)response.StatusCode} " +
@@ -60,19 +85,23 @@ public sealed class ModelDownloader(HttpClient http)
             if (total > maxBytes)
                 throw new DownloadException($"Download of {name} from {url} refused: the server announces {total} " +
                     $"bytes, more than the {maxBytes} expected at most; nothing was written");
-            string actual = await CopyAsync(response, temp, name, url, total, maxBytes, idle, progress, stall, cancel);
+            string actual = await CopyAsync(response, temp, limits, total, progress, stall, outer.Token);
             if (expectedSha256 is not null && !actual.Equals(expectedSha256, StringComparison.OrdinalIgnoreCase))
                 throw new DownloadException($"Download of {name} from {url} has SHA-256 {actual}, expected " +
                     $"{expectedSha256.ToLowerInvariant()}; the file was discarded");
             File.Move(temp, full, overwrite: true);
             return actual;
         }
-        catch (Exception e) when (e is OperationCanceledException or IOException or HttpRequestException
-            && stall.IsCancellationRequested && !cancel.IsCancellationRequested)
+        catch (Exception) when (interruption.Signal is { } signal)
         {
-            throw Stalled(name, url, idle, e);
+            throw DownloadInterruptedException.Of(name, url, signal);
         }
-        catch (OperationCanceledException e) when (!cancel.IsCancellationRequested) // the HttpClient's own Timeout
+        catch (Exception e) when (e is OperationCanceledException or IOException or HttpRequestException
+            && stall.IsCancellationRequested && !outer.IsCancellationRequested)
+        {
+            throw Stalled(name, url, limits.Idle, e);
+        }
+        catch (OperationCanceledException e) when (!outer.IsCancellationRequested) // the HttpClient's own Timeout
         {
             throw new DownloadException($"Download of {name} from {url} timed out: {e.Message}", e);
         }
@@ -82,14 +111,25 @@ public sealed class ModelDownloader(HttpClient http)
         }
         finally
         {
-            if (File.Exists(temp)) File.Delete(temp);
+            try { if (File.Exists(temp)) File.Delete(temp); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { } // keep the first error
         }
     }
 
-    static async Task<string> CopyAsync(HttpResponseMessage response, string temp, string name, Uri url, long? total,
-        long maxBytes, TimeSpan idle, IProgress<DownloadProgress>? progress, CancellationTokenSource stall,
-        CancellationToken cancel)
+    /// <summary>An absolute http or https URL (HttpClient supports nothing else).</summary>
+    public static bool IsWebUrl(Uri url) =>
+        url.IsAbsoluteUri && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps);
+
+    /// <summary>What one download may take: <paramref name="Idle"/> without a byte, an average under
+    /// <paramref name="MinRate"/> bytes/s once <paramref name="Idle"/> has passed, more than
+    /// <paramref name="MaxBytes"/>.</summary>
+    sealed record Limits(string Name, Uri Url, TimeSpan Idle, double MinRate, long MaxBytes);
+
+    static async Task<string> CopyAsync(HttpResponseMessage response, string temp, Limits limits, long? total,
+        IProgress<DownloadProgress>? progress, CancellationTokenSource stall, CancellationToken cancel)
     {
+        var (name, url) = (limits.Name, limits.Url);
+        var clock = Stopwatch.StartNew();
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         long received = 0;
         await using var output = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
@@ -98,7 +138,7 @@ public sealed class ModelDownloader(HttpClient http)
         while (true)
         {
             int n;
-            stall.CancelAfter(idle); // restarts the idle clock for this read
+            stall.CancelAfter(limits.Idle); // restarts the idle clock for this read
             try { n = await input.ReadAsync(buffer, stall.Token); }
             catch (Exception e) when (e is HttpRequestException or IOException && !stall.IsCancellationRequested)
             {
@@ -106,9 +146,12 @@ public sealed class ModelDownloader(HttpClient http)
             }
             if (n == 0) break;
             received += n;
-            if (received > maxBytes)
-                throw new DownloadException($"Download of {name} from {url} refused: the body passed the {maxBytes} " +
-                    "bytes expected at most; the partial file was discarded");
+            if (received > limits.MaxBytes)
+                throw new DownloadException($"Download of {name} from {url} refused: the body passed the " +
+                    $"{limits.MaxBytes} bytes expected at most; the partial file was discarded");
+            TimeSpan elapsed = clock.Elapsed;
+            if (elapsed >= limits.Idle && received < limits.MinRate * elapsed.TotalSeconds)
+                throw TooSlow(limits, received, elapsed);
             sha.AppendData(buffer, 0, n);
             await output.WriteAsync(buffer.AsMemory(0, n), cancel);
             progress?.Report(new DownloadProgress(name, received, total));
@@ -126,6 +169,16 @@ public sealed class ModelDownloader(HttpClient http)
         new($"Download of {name} from {url} stalled: the server sent nothing for {idle.TotalSeconds:0.###} s " +
             $"({TimeoutVariable} sets this limit in seconds); the partial file was discarded", inner);
 
+    static DownloadException TooSlow(Limits limits, long received, TimeSpan elapsed)
+    {
+        var invariant = CultureInfo.InvariantCulture;
+        string seconds = elapsed.TotalSeconds.ToString("0.#", invariant);
+        string rate = (limits.MinRate / 1024).ToString("0.###", invariant);
+        return new($"Download of {limits.Name} from {limits.Url} too slow: {received} bytes in {seconds} s, less " +
+            $"than the {rate} KiB/s required on average ({MinRateVariable} sets this limit in KiB/s, 0 turns it " +
+            "off); the partial file was discarded");
+    }
+
     /// <summary><c>CLIP_DOWNLOAD_TIMEOUT</c> (seconds, positive) or 60 s.</summary>
     public static TimeSpan TimeoutFromEnvironment()
     {
@@ -135,6 +188,19 @@ public sealed class ModelDownloader(HttpClient http)
             || !(seconds > 0 && seconds <= 86400))
             throw new ClipSharpException($"{TimeoutVariable}='{value}' is not a number of seconds between 0 and 86400");
         return TimeSpan.FromSeconds(seconds);
+    }
+
+    /// <summary><c>CLIP_DOWNLOAD_MIN_RATE</c> (KiB/s, 0 = no minimum) in bytes/s, or
+    /// <see cref="DefaultMinAverageRate"/>.</summary>
+    public static double MinRateFromEnvironment()
+    {
+        string? value = Environment.GetEnvironmentVariable(MinRateVariable);
+        if (string.IsNullOrWhiteSpace(value)) return DefaultMinAverageRate;
+        if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double kib)
+            || !(kib >= 0 && kib <= 1 << 20))
+            throw new ClipSharpException($"{MinRateVariable}='{value}' is not a rate in KiB/s between 0 and " +
+                $"{1 << 20} (0 turns the minimum off)");
+        return kib * 1024;
     }
 
     public static string Sha256Of(string path)

@@ -90,13 +90,14 @@ public static class ModelRegistry
 
     /// <summary>Puts a registered checkpoint and the BPE vocab into <paramref name="weightsDirectory"/>, verified: a
     /// file already there is re-hashed (a mismatch is an error offering <c>--force</c>); a missing one, or every one
-    /// with <paramref name="force"/>, is downloaded.</summary>
+    /// with <paramref name="force"/>, is downloaded. <paramref name="mirror"/> (else <c>CLIP_MIRROR</c>) must be an
+    /// http(s) URL.</summary>
     public static async Task<IReadOnlyList<FetchedFile>> DownloadAsync(RegisteredModel model, string weightsDirectory,
         IProgress<DownloadProgress>? progress = null, string? mirror = null, ModelDownloader? downloader = null,
         CancellationToken cancel = default, bool force = false)
     {
         downloader ??= ModelDownloader.Default;
-        mirror ??= Environment.GetEnvironmentVariable("CLIP_MIRROR") is { Length: > 0 } m ? m : null;
+        mirror = DownloadMirror.Resolve(mirror);
         string remedy = Remedy(model);
         return
         [

@@ -38,6 +38,23 @@ public static partial class GlassesDataset
     public static long? MaxBytesOf(string fileName) =>
         fileName is "train.csv" or "test.csv" ? MaxCsvBytes : FaceName().IsMatch(fileName) ? MaxImageBytes : null;
 
+    /// <summary>Why <paramref name="directory"/> must not be replaced by a fresh copy of the set, or null when it may:
+    /// it is empty, or it holds train.csv and nothing but the set's regular files (train.csv, test.csv,
+    /// face-&lt;id&gt;.png). Anything else may be someone's work, so it is never deleted for them.</summary>
+    public static string? WhyNotReplaceable(string directory)
+    {
+        bool any = false, hasTrain = false;
+        foreach (string entry in Directory.EnumerateFileSystemEntries(directory))
+        {
+            any = true;
+            string name = Path.GetFileName(entry);
+            if (MaxBytesOf(name) is null || FileStatus.OfEntry(entry).Kind != FileKind.RegularFile)
+                return $"it holds '{name}', which is not a file of the set";
+            hasTrain |= name == "train.csv";
+        }
+        return !any || hasTrain ? null : "it has no train.csv";
+    }
+
     [GeneratedRegex(@"^face-[0-9]{1,9}\.png$")]
     private static partial Regex FaceName();
 

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.RegularExpressions;
 using ClipSharp.Checkpoints;
 
 namespace ClipSharp.Datasets;
@@ -21,13 +22,21 @@ public sealed class KaggleDownloader(ModelDownloader? downloader = null)
     public Func<KaggleCredentials?> FindCredentials { get; init; } = KaggleCredentials.Find;
 
     /// <summary>Makes <paramref name="dataDirectory"/> hold the set. A folder already there is verified and kept,
-    /// unless <paramref name="force"/> replaces it (after the new copy is complete).</summary>
+    /// unless <paramref name="force"/> replaces it (after the new copy is complete); a folder that holds anything
+    /// but the set's files is never replaced. SIGINT/SIGTERM/SIGHUP stop the fetch and delete what it had made;
+    /// the work folders of killed fetches are deleted by the next one.</summary>
     public async Task<GlassesFetch> DownloadAsync(string dataDirectory, string? mirror = null, bool force = false,
         IProgress<DownloadProgress>? progress = null, Action<int, int>? unpacked = null,
         CancellationToken cancel = default)
     {
         string target = Path.TrimEndingDirectorySeparator(Path.GetFullPath(dataDirectory));
-        if (Directory.Exists(target) && !force)
+        if (File.Exists(target))
+            throw new DataSetException($"'{target}' is a file, not a folder for the glasses set: give --data a " +
+                "folder");
+        if (Directory.Exists(target) && GlassesDataset.WhyNotReplaceable(target) is { } why)
+            throw new DataSetException($"'{target}' is not a glasses data set folder ({why}), so it is left as it " +
+                "is: give --data a new or empty folder for the set.");
+        if (Directory.Exists(target) && !force && Directory.EnumerateFileSystemEntries(target).Any())
         {
             try { return new GlassesFetch(GlassesDataset.Verify(target), null, Downloaded: false); }
             catch (DataSetException e)
@@ -36,19 +45,22 @@ public sealed class KaggleDownloader(ModelDownloader? downloader = null)
                     "with a fresh copy, or fix it by hand.", e);
             }
         }
-        mirror ??= Environment.GetEnvironmentVariable("CLIP_MIRROR") is { Length: > 0 } m ? m : null;
+        mirror = DownloadMirror.Resolve(mirror);
         Uri url = mirror is null ? ApiUrl : GlassesDataset.ArchiveUrl(mirror);
         var credentials = mirror is null ? FindCredentials() : null;
-        string work = Path.Combine(Path.GetDirectoryName(target)!,
-            $".{Path.GetFileName(target)}.{Environment.ProcessId}.{Guid.NewGuid():N}.partial");
+        string parent = Path.GetDirectoryName(target)!, workName = "." + Path.GetFileName(target);
+        DeleteStaleWork(parent, workName);
+        string work = Path.Combine(parent, $"{workName}.{Environment.ProcessId}.{Guid.NewGuid():N}.partial");
+        using var interruption = DownloadInterruption.Watch();
+        using var outer = CancellationTokenSource.CreateLinkedTokenSource(cancel, interruption.Token);
         try
         {
             Directory.CreateDirectory(work);
             string archive = Path.Combine(work, GlassesDataset.ArchiveName);
             try
             {
-                await downloader.DownloadAsync(url, null, GlassesDataset.MaxArchiveBytes, archive, progress, cancel,
-                    credentials?.Header);
+                await downloader.DownloadAsync(url, null, GlassesDataset.MaxArchiveBytes, archive, progress,
+                    outer.Token, credentials?.Header);
             }
             catch (DownloadException e) when (e.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
             {
@@ -59,7 +71,7 @@ public sealed class KaggleDownloader(ModelDownloader? downloader = null)
             }
             string unpackedDir = Path.Combine(work, "glasses");
             var extraction = SafeZipExtractor.Extract(archive, unpackedDir, GlassesDataset.MaxBytesOf,
-                GlassesDataset.MaxEntries, GlassesDataset.MaxUnpackedBytes, unpacked);
+                GlassesDataset.MaxEntries, GlassesDataset.MaxUnpackedBytes, unpacked, outer.Token);
             File.Delete(archive); // the images are out; free the space before the rename
             GlassesSummary summary;
             try { summary = GlassesDataset.Verify(unpackedDir); }
@@ -67,13 +79,38 @@ public sealed class KaggleDownloader(ModelDownloader? downloader = null)
             {
                 throw new DataSetException($"The archive from {url} is not the expected set: {e.Message}", e);
             }
+            outer.Token.ThrowIfCancellationRequested();
             Install(unpackedDir, target, work);
             return new GlassesFetch(summary with { Directory = target }, extraction, Downloaded: true);
+        }
+        catch (Exception e) when (e is not DownloadInterruptedException && interruption.Signal is { } signal)
+        {
+            throw new DownloadInterruptedException($"Download of the glasses set from {url} into '{target}' " +
+                $"interrupted by {signal}; nothing was kept", signal);
         }
         finally
         {
             try { if (Directory.Exists(work)) Directory.Delete(work, recursive: true); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { } // keep the first error
+        }
+    }
+
+    /// <summary>Deletes the <c>.NAME.PID.RANDOM.partial</c> work folders in <paramref name="parent"/> of fetches
+    /// whose process is gone (killed before their cleanup ran); a live fetch's folder and anything else stay.
+    /// </summary>
+    static void DeleteStaleWork(string parent, string workName)
+    {
+        var pattern = new Regex($"^{Regex.Escape(workName)}\\.(\\d{{1,10}})\\.[0-9a-f]{{32}}\\.partial$");
+        List<string> candidates;
+        try { candidates = Directory.Exists(parent) ? Directory.EnumerateDirectories(parent).ToList() : []; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return; }
+        foreach (string dir in candidates)
+        {
+            var match = pattern.Match(Path.GetFileName(dir));
+            if (!match.Success || !int.TryParse(match.Groups[1].Value, out int pid) || AtomicFile.IsRunning(pid)
+                || FileStatus.OfEntry(dir).Kind != FileKind.Directory) continue;
+            try { Directory.Delete(dir, recursive: true); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { } // best effort
         }
     }
 

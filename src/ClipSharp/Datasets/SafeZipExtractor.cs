@@ -14,9 +14,10 @@ public static class SafeZipExtractor
     const int UnixFileTypeMask = 0xF000, UnixSymlink = 0xA000;
 
     /// <summary>Extracts into <paramref name="targetDirectory"/> each entry whose file name
-    /// <paramref name="maxBytesOf"/> gives a size cap for (null: not wanted, skipped).</summary>
+    /// <paramref name="maxBytesOf"/> gives a size cap for (null: not wanted, skipped); <paramref name="cancel"/> is
+    /// checked between entries.</summary>
     public static ExtractionResult Extract(string archive, string targetDirectory, Func<string, long?> maxBytesOf,
-        int maxEntries, long maxTotalBytes, Action<int, int>? progress = null)
+        int maxEntries, long maxTotalBytes, Action<int, int>? progress = null, CancellationToken cancel = default)
     {
         string target = Path.TrimEndingDirectorySeparator(Path.GetFullPath(targetDirectory));
         Directory.CreateDirectory(target);
@@ -34,6 +35,7 @@ public static class SafeZipExtractor
                     $"Archive '{archive}' has {count} entries, more than the {maxEntries} allowed");
             for (int i = 0; i < count; i++)
             {
+                cancel.ThrowIfCancellationRequested();
                 var entry = zip.Entries[i];
                 progress?.Invoke(i + 1, count);
                 if (entry.FullName.EndsWith('/') || entry.FullName.EndsWith('\\')) continue; // a folder

@@ -1,0 +1,61 @@
+using System.Diagnostics;
+using ClipSharp.Checkpoints;
+
+namespace ClipSharp.Tests.Hardening;
+
+/// <summary><c>clip download</c> killed with SIGINT or SIGTERM while the server trickles: the temporary file is
+/// deleted, one <c>error:</c> line says so, and the exit code is the signal's (128 + n). The <c>clip</c> process runs
+/// apart (dotnet exec clip.dll) so the signal reaches only it.</summary>
+public sealed class DownloadInterruptTests : IDisposable
+{
+    readonly string dir = Directory.CreateTempSubdirectory("clip-dl-interrupt-").FullName;
+    readonly DownloadTestServer server = new();
+
+    public void Dispose()
+    {
+        server.Dispose();
+        Directory.Delete(dir, true);
+    }
+
+    [Theory]
+    [InlineData("INT", 130)]
+    [InlineData("TERM", 143)]
+    public void A_signal_during_a_download_deletes_the_partial_file_and_says_so(string signal, int exitCode)
+    {
+        string weights = Path.Combine(dir, "w1");
+        server["/" + ModelRegistry.Vocabulary.File] = DownloadDripRoute.Drip(TimeSpan.FromMilliseconds(100), 3000);
+        var start = new ProcessStartInfo("dotnet", ["exec", Path.Combine(AppContext.BaseDirectory, "clip.dll"),
+            "download", "RN50", "--mirror", server.BaseUrl])
+        {
+            UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true,
+            Environment = { ["CLIP_WEIGHTS"] = weights, ["CLIP_DOWNLOAD_MIN_RATE"] = "0" },
+        };
+        using var clip = Process.Start(start)!;
+        var stderr = clip.StandardError.ReadToEndAsync();
+        var stdout = clip.StandardOutput.ReadToEndAsync();
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            while (!(Directory.Exists(weights) && Directory.EnumerateFiles(weights, "*.partial").Any()))
+            {
+                if (clip.HasExited) Assert.Fail($"clip ended before downloading: {stderr.Result}");
+                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), "no .partial file appeared within 60 s");
+                Thread.Sleep(50);
+            }
+            Thread.Sleep(300); // a few bytes in
+            using (var kill = Process.Start("kill", [$"-{signal}", clip.Id.ToString()])) kill.WaitForExit();
+            Assert.True(clip.WaitForExit(TimeSpan.FromSeconds(30)), "clip did not end within 30 s of the signal");
+        }
+        finally
+        {
+            if (!clip.HasExited) clip.Kill();
+        }
+        Assert.Equal(exitCode, clip.ExitCode);
+        var errors = stderr.Result.Split('\n').Where(l => l.StartsWith("error:")); // the rest is progress
+        Assert.Equal($"error: Download of {ModelRegistry.Vocabulary.File} from {server.BaseUrl}/" +
+            $"{ModelRegistry.Vocabulary.File} interrupted by SIG{signal}; nothing was kept", Assert.Single(errors));
+        Assert.DoesNotContain("   at ", stderr.Result); // no stack trace
+        Assert.DoesNotContain("verified", stdout.Result);
+        Assert.Empty(Directory.GetFileSystemEntries(weights)); // no .partial, no final file
+    }
+}
