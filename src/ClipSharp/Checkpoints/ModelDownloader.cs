@@ -203,9 +203,11 @@ public sealed class ModelDownloader(HttpClient http)
         return kib * 1024;
     }
 
+    /// <summary>The SHA-256 of a regular file (a FIFO or device in its place is refused, never read).</summary>
     public static string Sha256Of(string path)
     {
-        using var f = File.OpenRead(path);
+        using var f = RegularFile.OpenRead(path, long.MaxValue,
+            (problem, inner) => new CheckpointException($"'{path}' {problem}", inner));
         return Convert.ToHexStringLower(SHA256.HashData(f));
     }
 }
