@@ -16,7 +16,9 @@ public sealed class MultiheadAttention : nn.Module<Tensor, Tensor>
 
     public MultiheadAttention(int width, int heads, bool causal) : base(nameof(MultiheadAttention))
     {
-        in_proj_weight = nn.Parameter(torch.empty(3 * width, width));
+        // Initialised as PyTorch's nn.MultiheadAttention does (Xavier uniform): checkpoints overwrite it, but a model
+        // built with random weights (bench, tests) must not compute on uninitialised memory.
+        in_proj_weight = nn.Parameter(nn.init.xavier_uniform_(torch.empty(3 * width, width)));
         in_proj_bias = nn.Parameter(torch.zeros(3 * width));
         out_proj = nn.Linear(width, width);
         this.heads = heads;
