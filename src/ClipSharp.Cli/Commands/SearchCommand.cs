@@ -53,7 +53,7 @@ static class SearchCommand
             using var search = new ImageSearch(files, features);
             using var queryFeatures = query is not null
                 ? ImageSearch.TextQuery(clip, query, templates, options.Tokenizer(parse))
-                : evaluator.ImageFeatures([queryImage!])[0];
+                : FirstRow(evaluator.ImageFeatures([queryImage!]));
             var hits = search.Search(queryFeatures, n);
 
             if (options.WantsJson(parse))
@@ -96,5 +96,13 @@ static class SearchCommand
         var json = new JsonObject { ["file"] = hit.File, ["cosine"] = JsonValue.Create(hit.Cosine) };
         if (labels is not null) json["label"] = labels[hit.File];
         return json;
+    }
+
+    /// <summary>Row 0 of a [1, D] batch as a tensor of its own; the batch is freed.</summary>
+    static TorchSharp.torch.Tensor FirstRow(TorchSharp.torch.Tensor batch)
+    {
+        using (batch)
+        using (var row = batch[0])
+            return row.clone();
     }
 }

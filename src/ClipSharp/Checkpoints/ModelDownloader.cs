@@ -59,7 +59,7 @@ public sealed class ModelDownloader(HttpClient http)
         if (!IsWebUrl(url))
             throw new DownloadException($"Download of {name} from {url} refused: only http and https URLs are " +
                 "supported");
-        string full = Path.GetFullPath(destination), directory = Path.GetDirectoryName(full)!;
+        string full = OutputPath.CheckKind(destination), directory = Path.GetDirectoryName(full)!;
         try { Directory.CreateDirectory(directory); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -105,7 +105,7 @@ public sealed class ModelDownloader(HttpClient http)
         {
             throw new DownloadException($"Download of {name} from {url} timed out: {e.Message}", e);
         }
-        catch (Exception e) when (e is HttpRequestException or IOException)
+        catch (Exception e) when (e is HttpRequestException or IOException or UnauthorizedAccessException)
         {
             throw new DownloadException($"Download of {name} from {url} failed: {e.Message}", e);
         }

@@ -8,13 +8,6 @@ static class TensorBytes
     /// <summary>Fills one chunk of a new tensor's memory, front to back.</summary>
     public delegate void Fill(Span<byte> chunk);
 
-    public static Tensor FromBytes(byte[] bytes, ScalarType dtype, long[] shape)
-    {
-        var t = empty(shape, dtype);
-        if (bytes.Length > 0) t.bytes = bytes;
-        return t;
-    }
-
     /// <summary>A new CPU tensor whose bytes <paramref name="fill"/> writes straight into its memory, in chunks of at
     /// most 1 GiB (no managed copy of the whole tensor). The caller has bounded the size; disposed if filling fails.
     /// </summary>

@@ -43,21 +43,23 @@ public static class VerifiedFile
         string text = string.Create(CultureInfo.InvariantCulture,
             $"sha256 {sha256.ToLowerInvariant()}\nsize {info.Length}\nmtime {info.LastWriteTimeUtc.Ticks}\n");
         try { AtomicFile.WriteAllText(StampPath(path), text); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { } // read-only: hash each time
+        catch (OutputPathException) { } // a read-only folder (or no regular file possible there): hash each time
     }
 
     /// <summary>True when the stamp names this hash and the file's current size and modification time.</summary>
     public static bool StampMatches(FileInfo file, string expectedSha256)
     {
-        var stamp = new FileInfo(StampPath(file.FullName));
-        if (!stamp.Exists || stamp.Length > MaxStampBytes) return false;
+        string stamp = StampPath(file.FullName);
+        if (RegularFile.Problem(stamp, MaxStampBytes) is not null) return false; // missing, a FIFO, too big: rehash
         Dictionary<string, string> fields;
         try
         {
-            fields = File.ReadAllLines(stamp.FullName).Select(l => l.Split(' ', 2)).Where(p => p.Length == 2)
+            var text = System.Text.Encoding.UTF8.GetString(
+                RegularFile.ReadAll(stamp, MaxStampBytes, (problem, inner) => new CheckpointException(problem, inner)));
+            fields = text.Split('\n').Select(l => l.Split(' ', 2)).Where(p => p.Length == 2)
                 .GroupBy(p => p[0]).ToDictionary(g => g.Key, g => g.First()[1].Trim());
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
+        catch (CheckpointException) { return false; }
         return fields.GetValueOrDefault("sha256") is { } sha
             && sha.Equals(expectedSha256, StringComparison.OrdinalIgnoreCase)
             && fields.GetValueOrDefault("size") == file.Length.ToString(CultureInfo.InvariantCulture)

@@ -36,13 +36,12 @@ public sealed record KaggleCredentials(AuthenticationHeaderValue Header, string 
     /// a confusing 401 later).</summary>
     public static KaggleCredentials FromJson(string path)
     {
-        var info = new FileInfo(path);
-        if (info.Length > MaxJsonBytes)
-            throw new DataSetException(
-                $"'{path}' has {info.Length} bytes; a kaggle.json has well under {MaxJsonBytes}");
+        // a regular file of bounded size: a FIFO or device in its place is refused, never read
+        var bytes = RegularFile.ReadAll(path, MaxJsonBytes, (problem, inner) => new DataSetException(
+            $"'{path}' {problem} (a kaggle.json has well under {MaxJsonBytes} bytes)", inner));
         try
         {
-            using var document = JsonDocument.Parse(File.ReadAllBytes(path));
+            using var document = JsonDocument.Parse(bytes);
             var root = document.RootElement;
             string? user = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("username", out var u)
                 && u.ValueKind == JsonValueKind.String ? u.GetString() : null;

@@ -100,7 +100,7 @@ public sealed class EmbeddingCache : IDisposable
     public static string EntryChecksum(string contentKey, Tensor embedding)
     {
         var key = Encoding.UTF8.GetBytes(contentKey);
-        var bytes = TensorBytes.ToBytes(embedding.contiguous());
+        var bytes = TensorBytes.ToBytes(embedding); // it makes (and frees) its own contiguous copy
         var all = new byte[key.Length + 1 + bytes.Length];
         key.CopyTo(all, 0);
         bytes.CopyTo(all, key.Length + 1);
@@ -120,7 +120,9 @@ public sealed class EmbeddingCache : IDisposable
         if (embedding.shape is not [var width] || width != embedDim)
             throw new ArgumentException($"The embedding cache '{path}' holds [{embedDim}] embeddings; " +
                 $"got {TensorBytes.Shape(embedding.shape)}");
-        var copy = embedding.detach().to_type(ScalarType.Float32).contiguous().clone();
+        Tensor copy;
+        using (var scope = NewDisposeScope()) // the intermediate handles die here, the copy lives on
+            copy = scope.MoveToOuter(embedding.detach().to_type(ScalarType.Float32).contiguous().clone());
         lock (entries)
         {
             if (!AllFinite(copy))

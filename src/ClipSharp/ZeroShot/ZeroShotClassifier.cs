@@ -35,11 +35,13 @@ public sealed class ZeroShotClassifier : IDisposable
         }
         var embeddings = cat(rows, 0);
         if (!double.IsFinite(model.LogitScale))
-            throw new ClipSharpException($"The model's logit scale is {model.LogitScale}: its weights are corrupt");
+            throw new ClipSharpException($"Checkpoint '{model.SourcePath ?? "(in memory)"}': the logit scale is " +
+                $"{model.LogitScale}: its weights are corrupt");
         int bad = FirstNonFiniteRow(embeddings);
         if (bad >= 0)
             throw new ClipSharpException(
-                $"Class '{prompts.Classes[bad]}': its text features are NaN/Inf (the weights overflow float32)");
+                $"Class '{prompts.Classes[bad]}': its text features are NaN/Inf (the weights of " +
+                $"'{model.SourcePath ?? "(in memory)"}' overflow float32)");
         return new ZeroShotClassifier(prompts, model.LogitScale, scope.MoveToOuter(embeddings));
     }
 

@@ -40,6 +40,18 @@ public sealed class KaggleCredentialsTests : IDisposable
     {
         File.WriteAllBytes(Json, new byte[1 << 20]);
         var e = Assert.Throws<DataSetException>(() => KaggleCredentials.FromJson(Json));
-        Assert.Equal($"'{Json}' has {1 << 20} bytes; a kaggle.json has well under 65536", e.Message);
+        Assert.StartsWith($"'{Json}' is ", e.Message);
+        Assert.Contains("over the limit", e.Message);
+    }
+
+    [Fact]
+    public async Task A_fifo_in_place_of_kaggle_json_is_refused_without_blocking()
+    {
+        File.Delete(Json);
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", Json)) mkfifo.WaitForExit();
+        var read = Task.Run(() => KaggleCredentials.FromJson(Json));
+        Assert.Same(read, await Task.WhenAny(read, Task.Delay(TimeSpan.FromSeconds(30))));
+        var e = await Assert.ThrowsAsync<DataSetException>(() => read);
+        Assert.Contains("FIFO", e.Message);
     }
 }

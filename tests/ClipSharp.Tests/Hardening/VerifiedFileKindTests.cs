@@ -22,4 +22,20 @@ public class VerifiedFileKindTests
         }
         finally { Directory.Delete(dir, recursive: true); }
     }
+
+    [Fact]
+    public void A_stamp_that_cannot_be_written_only_means_hashing_again()
+    {
+        string dir = Directory.CreateTempSubdirectory("clip-verified-").FullName;
+        try
+        {
+            string weights = Path.Combine(dir, "w.pt");
+            File.WriteAllBytes(weights, [1, 2, 3]);
+            string sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(new byte[] { 1, 2, 3 }));
+            Directory.CreateDirectory(VerifiedFile.StampPath(weights)); // no stamp can be written there
+            Assert.True(VerifiedFile.Verify(weights, sha, "re-download"));
+            Assert.True(VerifiedFile.Verify(weights, sha, "re-download")); // hashed again, no error
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
 }
