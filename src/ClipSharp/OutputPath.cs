@@ -62,6 +62,18 @@ public static class OutputPath
         return FileStatus.SameFile(folder, otherFolder) || string.Equals(folder, otherFolder, comparison);
     }
 
+    /// <summary>Throws <see cref="OutputPathException"/> unless <paramref name="folder"/>, given by
+    /// <paramref name="option"/>, is a folder or does not exist yet (it is where <paramref name="what"/> go).</summary>
+    public static void CheckFolder(string folder, string option, string what)
+    {
+        if (string.IsNullOrWhiteSpace(folder))
+            throw new OutputPathException($"{option} is empty: give the folder for {what}");
+        var kind = FileStatus.OfTarget(folder).Kind;
+        if (kind is not (FileKind.Missing or FileKind.Directory))
+            throw new OutputPathException($"{option} '{folder}' is " + (kind == FileKind.RegularFile
+                ? "an existing regular file" : $"a {kind}") + $", not a folder: give the folder to write {what} into");
+    }
+
     /// <summary>Throws <see cref="OutputPathException"/> unless nothing or a regular file is at
     /// <paramref name="output"/>; returns its full path, the one a writer writes (a/../x is x even when a does not
     /// exist).</summary>

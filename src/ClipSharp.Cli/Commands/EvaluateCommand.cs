@@ -74,11 +74,7 @@ static class EvaluateCommand
     /// <summary>The chart files --plots writes; the folder must be one (or not exist yet).</summary>
     static IReadOnlyList<string> ChartFiles(string folder, bool png)
     {
-        if (string.IsNullOrWhiteSpace(folder)) throw new CliException("--plots is empty: give the charts' folder");
-        var kind = FileStatus.OfTarget(folder).Kind;
-        if (kind is not (FileKind.Missing or FileKind.Directory))
-            throw new OutputPathException($"--plots '{folder}' is a {(kind == FileKind.RegularFile ? "regular file" :
-                kind.ToString())}, not a folder: give the folder to write the charts into");
+        OutputPath.CheckFolder(folder, "--plots", "the charts");
         return Notebooks.EvaluationCharts.Files(folder, png);
     }
 

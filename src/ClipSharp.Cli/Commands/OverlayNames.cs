@@ -20,12 +20,7 @@ static class OverlayNames
     /// yet.</summary>
     public static string[] Files(string folder, IReadOnlyList<string> images, IReadOnlyList<string> slugs)
     {
-        if (string.IsNullOrWhiteSpace(folder)) throw new CliException("--overlay is empty: give the overlays' folder");
-        var kind = FileStatus.OfTarget(folder).Kind;
-        if (kind is not (FileKind.Missing or FileKind.Directory))
-            throw new OutputPathException($"--overlay '{folder}' is " + (kind == FileKind.RegularFile
-                ? "an existing regular file" : $"a {kind}") +
-                ", not a folder: give the folder to write the overlays into");
+        OutputPath.CheckFolder(folder, "--overlay", "the overlays");
         return [.. images.SelectMany(image => slugs.Select(slug =>
             Path.Combine(folder, $"{Path.GetFileNameWithoutExtension(image)}.{slug}.png")))];
     }
