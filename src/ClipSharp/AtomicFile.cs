@@ -50,15 +50,8 @@ public static class AtomicFile
     /// left.</summary>
     internal static void DeleteStalePartials(string directory, string name)
     {
-        var pattern = new Regex($"^{Regex.Escape(name)}\\.(\\d{{1,10}})\\.[0-9a-f]{{32}}{Regex.Escape(Suffix)}$");
-        IEnumerable<string> candidates;
-        try { candidates = Directory.EnumerateFiles(directory, "*" + Suffix).ToList(); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return; }
-        foreach (var file in candidates)
+        foreach (var file in DeadTemporaries(directory, name, FileKind.RegularFile))
         {
-            var match = pattern.Match(Path.GetFileName(file));
-            if (!match.Success || !int.TryParse(match.Groups[1].Value, out int pid) || IsRunning(pid)) continue;
-            if (FileStatus.OfEntry(file).Kind != FileKind.RegularFile) continue;
             try
             {
                 // A live writer holds an exclusive lock on its temporary file (FileShare.None is flock on Unix).
@@ -69,7 +62,25 @@ public static class AtomicFile
         }
     }
 
-    internal static bool IsRunning(int pid)
+    /// <summary>The <c>NAME.PID.RANDOM.partial</c> entries of <paramref name="kind"/> (files, or the folders a
+    /// download unpacks into) in <paramref name="directory"/> whose pid runs no process.</summary>
+    internal static List<string> DeadTemporaries(string directory, string name, FileKind kind)
+    {
+        var pattern = new Regex($"^{Regex.Escape(name)}\\.(\\d{{1,10}})\\.[0-9a-f]{{32}}{Regex.Escape(Suffix)}$");
+        List<string> candidates;
+        try
+        {
+            candidates = !Directory.Exists(directory) ? []
+                : kind == FileKind.Directory ? [.. Directory.EnumerateDirectories(directory, "*" + Suffix)]
+                : [.. Directory.EnumerateFiles(directory, "*" + Suffix)];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return []; }
+        return [.. candidates.Where(entry => pattern.Match(Path.GetFileName(entry)) is { Success: true } match
+            && int.TryParse(match.Groups[1].Value, out int pid) && !IsRunning(pid)
+            && FileStatus.OfEntry(entry).Kind == kind)];
+    }
+
+    static bool IsRunning(int pid)
     {
         if (pid == Environment.ProcessId) return true;
         try

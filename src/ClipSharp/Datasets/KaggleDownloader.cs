@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.RegularExpressions;
 using ClipSharp.Checkpoints;
 
 namespace ClipSharp.Datasets;
@@ -100,15 +99,8 @@ public sealed class KaggleDownloader(ModelDownloader? downloader = null)
     /// </summary>
     static void DeleteStaleWork(string parent, string workName)
     {
-        var pattern = new Regex($"^{Regex.Escape(workName)}\\.(\\d{{1,10}})\\.[0-9a-f]{{32}}\\.partial$");
-        List<string> candidates;
-        try { candidates = Directory.Exists(parent) ? Directory.EnumerateDirectories(parent).ToList() : []; }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return; }
-        foreach (string dir in candidates)
+        foreach (string dir in AtomicFile.DeadTemporaries(parent, workName, FileKind.Directory))
         {
-            var match = pattern.Match(Path.GetFileName(dir));
-            if (!match.Success || !int.TryParse(match.Groups[1].Value, out int pid) || AtomicFile.IsRunning(pid)
-                || FileStatus.OfEntry(dir).Kind != FileKind.Directory) continue;
             try { Directory.Delete(dir, recursive: true); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { } // best effort
         }
