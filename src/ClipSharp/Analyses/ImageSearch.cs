@@ -1,5 +1,6 @@
 using ClipSharp.Modeling;
 using ClipSharp.Text;
+using ClipSharp.ZeroShot;
 using static TorchSharp.torch;
 
 namespace ClipSharp.Analyses;
@@ -30,12 +31,12 @@ public sealed class ImageSearch : IDisposable
         ClipTokenizer? tokenizer = null)
     {
         var texts = templates is { Count: > 0 } ? templates.Select(t => t.Replace("{}", query)).ToList() : [query];
-        using var scope = NewDisposeScope();
-        var tokens = ClipTokenizer.Tokenize(texts, model.ContextLength, tokenizer: tokenizer);
-        var features = model.EncodeText(tokens).to_type(ScalarType.Float32);
-        features = features / features.norm(-1, keepdim: true);
-        var mean = features.mean([0]);
-        return scope.MoveToOuter(mean / mean.norm());
+        var embedding = ZeroShotClassifier.TextEmbedding(model, texts, tokenizer);
+        using var finite = isfinite(embedding).all();
+        if (finite.item<bool>()) return embedding;
+        embedding.Dispose();
+        throw new AnalysisException($"Query \"{query}\": its text features are NaN/Inf (the weights of " +
+            $"'{model.SourcePath ?? "(in memory)"}' overflow float32)");
     }
 
     /// <summary>The cosine of every image to the query features [D].</summary>

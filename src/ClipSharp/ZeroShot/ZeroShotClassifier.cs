@@ -28,11 +28,7 @@ public sealed class ZeroShotClassifier : IDisposable
         using var scope = NewDisposeScope();
         var rows = new List<Tensor>();
         foreach (var className in prompts.Classes)
-        {
-            var tokens = ClipTokenizer.Tokenize(prompts.TextsOf(className), model.ContextLength, tokenizer: tokenizer);
-            var features = Normalize(model.EncodeText(tokens));
-            rows.Add(Normalize(features.mean([0], keepdim: true)));
-        }
+            rows.Add(TextEmbedding(model, prompts.TextsOf(className), tokenizer).unsqueeze(0));
         var embeddings = cat(rows, 0);
         if (!double.IsFinite(model.LogitScale))
             throw new ClipSharpException($"Checkpoint '{model.SourcePath ?? "(in memory)"}': the logit scale is " +
@@ -59,6 +55,16 @@ public sealed class ZeroShotClassifier : IDisposable
         var m = new float[cosine.shape[0], cosine.shape[1]];
         Buffer.BlockCopy(values, 0, m, 0, values.Length * sizeof(float));
         return new SimilarityMatrix(imageLabels, Prompts.Classes, m, LogitScale);
+    }
+
+    /// <summary>The unit embedding [D] of one class (or query) from its prompts: each encoded and normalised, then
+    /// averaged and normalised again (the prompt ensembling of the CLIP paper).</summary>
+    public static Tensor TextEmbedding(ClipModel model, IReadOnlyList<string> prompts, ClipTokenizer? tokenizer = null)
+    {
+        using var scope = NewDisposeScope();
+        var tokens = ClipTokenizer.Tokenize(prompts, model.ContextLength, tokenizer: tokenizer);
+        var features = Normalize(model.EncodeText(tokens));
+        return scope.MoveToOuter(Normalize(features.mean([0])));
     }
 
     static Tensor Normalize(Tensor x) => x / x.norm(-1, keepdim: true);
