@@ -1,4 +1,4 @@
-namespace ClipSharp;
+namespace ClipSharp.Checkpoints;
 
 /// <summary>A checkpoint that cannot be read or does not fit the model; the message names the file and the keys at
 /// fault.</summary>

@@ -1,5 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using ClipSharp.Evaluation;
+using ClipSharp.Settings;
 
 namespace ClipSharp.Datasets;
 
@@ -24,7 +26,7 @@ public static partial class GlassesDataset
     public const int RequiredImages = 100;
     const int MaxHeaderChars = 64 * 1024, MaxIdChars = 32, MaxLineChars = 1 << 20;
 
-    public static string DefaultDirectory => Path.Combine(WorkspacePaths.Root, "data", "glasses");
+    public static string DefaultDirectory => Path.Combine(ClipSettings.Current.DataDirectory, "glasses");
 
     /// <summary>The archive at a mirror: the mirror URL itself when it names a .zip, else
     /// <c>&lt;mirror&gt;/glasses-or-no-glasses.zip</c>.</summary>

@@ -1,6 +1,8 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using ClipSharp.Evaluation;
+using ClipSharp.Settings;
 
 namespace ClipSharp.Datasets;
 
@@ -22,6 +24,8 @@ public sealed record KaggleCredentials(AuthenticationHeaderValue Header, string 
     /// <summary>The first credentials found, or null when there are none.</summary>
     public static KaggleCredentials? Find()
     {
+        var settings = ClipSettings.Current;
+        string? Variable(string name) => settings.Variable(name)?.Trim();
         if (Variable("KAGGLE_API_TOKEN") is { } token)
             return new(new AuthenticationHeaderValue("Bearer", token), "KAGGLE_API_TOKEN");
         string? user = Variable("KAGGLE_USERNAME"), key = Variable("KAGGLE_KEY");
@@ -57,9 +61,6 @@ public sealed record KaggleCredentials(AuthenticationHeaderValue Header, string 
     static KaggleCredentials Basic(string user, string key, string source) =>
         new(new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{key}"))),
             source);
-
-    static string? Variable(string name) =>
-        Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value.Trim() : null;
 
     /// <summary>Never prints the secret.</summary>
     public override string ToString() => $"Kaggle credentials from {Source}";

@@ -1,5 +1,6 @@
 using System.Net;
-using ClipSharp.Checkpoints;
+using ClipSharp.Downloads;
+using ClipSharp.Evaluation;
 
 namespace ClipSharp.Datasets;
 

@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using ClipSharp.Evaluation;
 
 namespace ClipSharp.Datasets;
 

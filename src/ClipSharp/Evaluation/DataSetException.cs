@@ -1,4 +1,4 @@
-namespace ClipSharp;
+namespace ClipSharp.Evaluation;
 
 /// <summary>A data set that cannot be fetched, unpacked or used (a bad archive, missing credentials, an unexpected
 /// layout, a bad labels row): the message names the archive, folder, or labels file and row at fault, and why.</summary>

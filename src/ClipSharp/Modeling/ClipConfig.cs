@@ -36,11 +36,11 @@ public sealed record ClipConfig(
     /// allocate).</summary>
     public static ClipConfig FromShapes(IReadOnlyDictionary<string, long[]> shapes, string source = "state dict")
     {
-        CheckpointException Bad(string key, string what) => new($"Checkpoint '{source}': [{key}] {what}");
+        StateDictException Bad(string key, string what) => new($"Checkpoint '{source}': [{key}] {what}");
         long[] Shape(string key, int rank)
         {
             var s = shapes.TryGetValue(key, out var found) ? found
-                : throw new CheckpointException(
+                : throw new StateDictException(
                     $"Checkpoint '{source}': missing [{key}], needed to infer the model configuration");
             return s.Length == rank ? s
                 : throw Bad(key, $"has shape [{string.Join(", ", s)}]: a {rank}-D tensor is needed");
@@ -52,15 +52,15 @@ public sealed record ClipConfig(
             var names = shapes.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal))
                 .Select(k => k[prefix.Length..].Split('.')[0]).Distinct().ToList();
             if (names.Count == 0)
-                throw new CheckpointException(
+                throw new StateDictException(
                     $"Checkpoint '{source}': no [{prefix}*] keys: the model needs at least one block there");
             if (names.Count > MaxLayers)
-                throw new CheckpointException(
+                throw new StateDictException(
                     $"Checkpoint '{source}': {names.Count} blocks under [{prefix}*], at most {MaxLayers}");
             var expected = Enumerable.Range(0, names.Count)
                 .Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture));
             if (!names.Order(StringComparer.Ordinal).SequenceEqual(expected.Order(StringComparer.Ordinal)))
-                throw new CheckpointException($"Checkpoint '{source}': the blocks under [{prefix}*] are named " +
+                throw new StateDictException($"Checkpoint '{source}': the blocks under [{prefix}*] are named " +
                     $"{string.Join(", ", names.Take(10))}{(names.Count > 10 ? ", …" : "")}, " +
                     $"not 0..{names.Count - 1}");
             return names.Count;
@@ -116,7 +116,7 @@ public sealed record ClipConfig(
             values = Math.Min(long.MaxValue / 2, values + s.Aggregate(1L, (a, d) =>
                 d <= 0 ? 0 : a > long.MaxValue / 2 / d ? long.MaxValue / 2 : a * d)); // saturating
         if (config.ParameterCount > values)
-            throw new CheckpointException($"Checkpoint '{source}': its shapes describe a model of " +
+            throw new StateDictException($"Checkpoint '{source}': its shapes describe a model of " +
                 $"{config.ParameterCount} parameters ({config}), but it holds only {values} values: " +
                 "tensors are missing or misshapen");
         return config;

@@ -1,4 +1,3 @@
-using ClipSharp.Checkpoints;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -36,27 +35,14 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor LogitsPerImage
         foreach (var p in parameters()) p.requires_grad = false; // inference only
     }
 
-    /// <summary>Loads a registry name (downloaded into <c>weights/</c> and verified on first use) or a checkpoint path
-    /// (released TorchScript .pt, torch.save state dict, or .safetensors). Weights are computed in fp32 on the CPU.
-    /// The file is read once; <see cref="Sha256"/> is the hash of exactly the bytes the weights came from.</summary>
-    public static ClipModel Load(string nameOrPath, string? weightsDirectory = null,
-        IProgress<DownloadProgress>? progress = null, ScalarType imageDType = ScalarType.Float32)
-    {
-        string path = ModelRegistry.Resolve(nameOrPath, weightsDirectory, progress);
-        using var checkpoint = CheckpointReader.Read(path);
-        var model = FromStateDict(checkpoint.Tensors, path, imageDType);
-        model.SourcePath = path;
-        model.Sha256 = checkpoint.Sha256;
-        return model;
-    }
-
-    /// <summary>The checkpoint file the weights came from (null when built from tensors in memory).</summary>
-    public string? SourcePath { get; private set; }
+    /// <summary>The checkpoint file the weights came from (null when built from tensors in memory); set by the
+    /// loader (<c>ClipSharp.Loading</c>).</summary>
+    public string? SourcePath { get; internal set; }
 
     /// <summary>The SHA-256 of the checkpoint bytes these weights were built from, hashed in the same pass that read
     /// them (null when built from tensors in memory): a cache key that cannot go stale if the file is replaced.
     /// </summary>
-    public string? Sha256 { get; private set; }
+    public string? Sha256 { get; internal set; }
 
     /// <summary>The largest exp(logit_scale) a checkpoint may hold. openai/CLIP clamps it at 100 while training (the
     /// released models sit there); ten times that leaves room for fine-tunes yet refuses a scale that makes every
@@ -89,7 +75,7 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor LogitsPerImage
         double value;
         using (var asDouble = logitScale.to_type(float64)) value = asDouble.item<double>();
         if (value > Math.Log(MaxLogitScale))
-            throw new CheckpointException($"Checkpoint '{source}': 'logit_scale' is {value:G6}, so exp(logit_scale) = " +
+            throw new StateDictException($"Checkpoint '{source}': 'logit_scale' is {value:G6}, so exp(logit_scale) = " +
                 $"{Math.Exp(value):G3} exceeds {MaxLogitScale} (CLIP clamps it at 100)");
     }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.RegularExpressions;
+using ClipSharp.Settings;
 
 namespace ClipSharp.Notebooks;
 
@@ -18,10 +19,9 @@ public static partial class HeadlessChromium
     /// google-chrome on PATH; null when there is none.</summary>
     public static string? Executable()
     {
-        if (Environment.GetEnvironmentVariable("CLIP_CHROMIUM") is { Length: > 0 } given)
-            return File.Exists(given) ? given : null;
-        var folders = (Environment.GetEnvironmentVariable("PATH") ?? "")
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
+        var settings = ClipSettings.Current;
+        if (settings.Chromium is { } given) return File.Exists(given) ? given : null;
+        var folders = settings.SearchPath;
         return Names.SelectMany(name => folders.Select(folder => Path.Combine(folder, name)))
             .FirstOrDefault(File.Exists);
     }
@@ -56,7 +56,7 @@ public static partial class HeadlessChromium
         }
     }
 
-    static string Looked() => Environment.GetEnvironmentVariable("CLIP_CHROMIUM") is { Length: > 0 } given
+    static string Looked() => ClipSettings.Current.Chromium is { } given
         ? $"CLIP_CHROMIUM is '{given}', which does not exist"
         : $"no {string.Join(", ", Names)} on PATH";
 

@@ -1,5 +1,7 @@
-using ClipSharp.Checkpoints;
+using ClipSharp.Downloads;
 using ClipSharp.Evaluation;
+using ClipSharp.Loading;
+using ClipSharp.Settings;
 
 namespace ClipSharp.Notebooks;
 
@@ -29,7 +31,7 @@ public sealed record NotebookInputs(string Model, string Data, string? Labels)
     public string RequireModel()
     {
         ThrowIfMissing();
-        try { return ModelRegistry.Resolve(Model, progress: DownloadProgress.Lines(Console.Out)); }
+        try { return ModelFiles.Resolve(Model, progress: DownloadProgress.Lines(Console.Out)); }
         catch (Exception e) when (e is IOException or ClipSharpException)
         {
             throw Missing($"No weights for '{Model}': {e.Message} Download a released model with " +
@@ -45,14 +47,16 @@ public sealed record NotebookInputs(string Model, string Data, string? Labels)
     public Text.ClipTokenizer RequireTokenizer()
     {
         ThrowIfMissing();
-        string weights = WorkspacePaths.WeightsDirectory, path = Path.Combine(weights, Text.BpeVocabulary.FileName);
-        try { Text.BpeVocabulary.Locate(); }
+        string weights = ClipSettings.Current.WeightsDirectory;
+        string path = Path.Combine(weights, Text.BpeVocabulary.FileName);
+        try { ReleasedVocabulary.Locate(); }
         catch (FileNotFoundException)
         {
             try
             {
                 ModelDownloader.Default
-                    .DownloadAsync(ModelRegistry.VocabularyUrl(), ModelRegistry.Vocabulary.Sha256, path)
+                    .DownloadAsync(ModelRegistry.VocabularyUrl(), ModelRegistry.Vocabulary.Sha256,
+                        ModelRegistry.Vocabulary.MaxBytes, path)
                     .GetAwaiter().GetResult();
             }
             catch (Exception e) when (e is IOException or HttpRequestException
@@ -95,8 +99,7 @@ public sealed record NotebookInputs(string Model, string Data, string? Labels)
     MissingInputException Missing(string message, Exception? inner = null) =>
         missing = NotebookSession.Stop(new MissingInputException(message, inner));
 
-    static string? Variable(string name) =>
-        Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;
+    static string? Variable(string name) => ClipSettings.Current.Variable(name);
 
     /// <summary>A registry name (or an unknown name, which the registry reports) as it is; a path read from the
     /// root.</summary>
@@ -113,6 +116,6 @@ public sealed record NotebookInputs(string Model, string Data, string? Labels)
         foreach (var start in starts.Where(s => !string.IsNullOrEmpty(s)))
             for (var dir = new DirectoryInfo(start!); dir is not null; dir = dir.Parent)
                 if (File.Exists(Path.Combine(dir.FullName, "ClipNotebooks.sln"))) return dir.FullName;
-        return WorkspacePaths.Root;
+        return ClipSettings.Current.Root;
     }
 }

@@ -1,7 +1,6 @@
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
-using ClipSharp.Checkpoints;
 
 namespace ClipSharp.Text;
 
@@ -54,17 +53,19 @@ public sealed class BpeVocabulary
 
     internal static long PairKey(int first, int second) => ((long)first << 32) | (uint)second;
 
-    /// <summary>Loads the gz merges file after checking its SHA-256 against the released file's.</summary>
-    public static BpeVocabulary Load(string path)
+    /// <summary>Loads the gz merges file after checking its SHA-256 against <paramref name="expectedSha256"/> (the
+    /// released file's: the tokenizer's rules are those of that file alone).</summary>
+    public static BpeVocabulary Load(string path, string expectedSha256)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException(NotFoundMessage([path]), path);
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"The CLIP BPE vocabulary ({FileName}) was not found at '{path}'", path);
         // Read once, bounded, and only from a regular file: the hash and the merges come from the same bytes.
         byte[] data = RegularFile.ReadAll(path, MaxFileBytes,
             (problem, inner) => new TextException($"Vocabulary '{path}' {problem}", inner));
         string sha = Convert.ToHexStringLower(SHA256.HashData(data));
-        if (sha != ModelRegistry.Vocabulary.Sha256)
+        if (!sha.Equals(expectedSha256, StringComparison.OrdinalIgnoreCase))
             throw new InvalidDataException($"Vocabulary '{path}' has SHA-256 {sha}, expected " +
-                $"{ModelRegistry.Vocabulary.Sha256} (the released {FileName}); download it again");
+                $"{expectedSha256.ToLowerInvariant()} (the released {FileName}); download it again");
         using var gz = new GZipStream(new MemoryStream(data), CompressionMode.Decompress);
         using var reader = new StreamReader(gz, Encoding.UTF8);
         var lines = reader.ReadToEnd().Split('\n');
@@ -75,20 +76,6 @@ public sealed class BpeVocabulary
         }).ToList();
         return new BpeVocabulary(merges);
     }
-
-    /// <summary>The vocab file from <paramref name="explicitPath"/>, <c>CLIP_VOCAB</c> or the weights folder, whichever comes first.</summary>
-    public static string Locate(string? explicitPath = null)
-    {
-        if (explicitPath is not null) return explicitPath;
-        string?[] candidates = [Environment.GetEnvironmentVariable("CLIP_VOCAB"), Path.Combine(WorkspacePaths.WeightsDirectory, FileName)];
-        return candidates.FirstOrDefault(c => !string.IsNullOrEmpty(c) && File.Exists(c))
-            ?? throw new FileNotFoundException(NotFoundMessage(candidates.Where(c => !string.IsNullOrEmpty(c))!));
-    }
-
-    static string NotFoundMessage(IEnumerable<string?> looked) =>
-        $"The CLIP BPE vocabulary ({FileName}) was not found (looked at: {string.Join(", ", looked)}). " +
-        $"Get it with `clip download RN50` (it comes with every model), or from {ModelRegistry.VocabularyUrl()} into weights/, " +
-        "or point --vocab or CLIP_VOCAB at it.";
 
     static char[] BuildByteEncoder()
     {

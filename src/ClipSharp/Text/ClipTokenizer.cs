@@ -39,16 +39,6 @@ public sealed class ClipTokenizer
     internal long BpeRuns => Interlocked.Read(ref bpeRuns);
     internal int CachedPieces => cache.Count;
 
-    /// <summary>A tokenizer over the vocab at <paramref name="vocabPath"/>, or found through <c>CLIP_VOCAB</c> /
-    /// <c>weights/</c>.</summary>
-    public static ClipTokenizer Load(string? vocabPath = null) =>
-        new(BpeVocabulary.Load(BpeVocabulary.Locate(vocabPath)));
-
-    // PublicationOnly: a failure (no vocab yet) is not cached, so a notebook works once the vocab is downloaded.
-    static readonly Lazy<ClipTokenizer> shared = new(() => Load(), LazyThreadSafetyMode.PublicationOnly);
-    /// <summary>The tokenizer over the vocab found through <c>CLIP_VOCAB</c> or <c>weights/</c>, loaded once.</summary>
-    public static ClipTokenizer Default => shared.Value;
-
     /// <summary>Token ids of a text, without SOT and EOT.</summary>
     public int[] Encode(string text) => [.. EncodePieces(Pieces(text), int.MaxValue)];
 
@@ -100,11 +90,10 @@ public sealed class ClipTokenizer
     }
 
     /// <summary>As <c>clip.tokenize</c>: int32 [n, contextLength], SOT … EOT then zeros. A text that does not fit is an
-    /// error naming it, unless <paramref name="truncate"/> (then its last kept token becomes EOT).</summary>
-    public static Tensor Tokenize(IEnumerable<string> texts, int contextLength = DefaultContextLength,
-        bool truncate = false, ClipTokenizer? tokenizer = null)
+    /// error naming it, unless <paramref name="truncate"/> (then its last kept token becomes EOT). The static
+    /// <c>ClipTokenizer.Tokenize(texts)</c> over the released vocab comes with <c>ClipSharp.Loading</c>.</summary>
+    public Tensor Tokenize(IEnumerable<string> texts, int contextLength = DefaultContextLength, bool truncate = false)
     {
-        tokenizer ??= Default;
         var list = texts.ToList();
         CheckContextLength(contextLength);
         // Every released model has 77; a checkpoint claiming far more would ask for gigabytes of zeros.
@@ -114,7 +103,7 @@ public sealed class ClipTokenizer
             throw new TextException($"{list.Count} texts × {contextLength} ids do not fit in one tensor; split them");
         var result = new int[list.Count * contextLength];
         for (int i = 0; i < list.Count; i++)
-            tokenizer.EncodeToFit(list[i], contextLength, truncate).CopyTo(result, i * contextLength);
+            EncodeToFit(list[i], contextLength, truncate).CopyTo(result, i * contextLength);
         return tensor(result, [list.Count, contextLength], ScalarType.Int32);
     }
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using ClipSharp.Checkpoints;
+using ClipSharp.Settings;
 using static TorchSharp.torch;
 
 namespace ClipSharp.ZeroShot;
@@ -85,7 +86,7 @@ public sealed class EmbeddingCache : IDisposable
     /// <summary>The lock file of the cache file <paramref name="filePath"/>.</summary>
     public static string LockPathOf(string filePath) => filePath + ".lock";
 
-    static string DefaultDirectory => Path.Combine(WorkspacePaths.Root, ".cache", "embeddings");
+    static string DefaultDirectory => Path.Combine(ClipSettings.Current.CacheDirectory, "embeddings");
 
     static string FilePathOf(string directory, string modelChecksum, int imageSize, ScalarType imageDType)
     {

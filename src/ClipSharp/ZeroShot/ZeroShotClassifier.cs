@@ -1,3 +1,4 @@
+using ClipSharp.Loading;
 using ClipSharp.Modeling;
 using ClipSharp.Text;
 using TorchSharp;
@@ -62,7 +63,7 @@ public sealed class ZeroShotClassifier : IDisposable
     public static Tensor TextEmbedding(ClipModel model, IReadOnlyList<string> prompts, ClipTokenizer? tokenizer = null)
     {
         using var scope = NewDisposeScope();
-        var tokens = ClipTokenizer.Tokenize(prompts, model.ContextLength, tokenizer: tokenizer);
+        var tokens = (tokenizer ?? ClipTokenizer.Default).Tokenize(prompts, model.ContextLength);
         var features = Normalize(model.EncodeText(tokens));
         return scope.MoveToOuter(Normalize(features.mean([0])));
     }

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace ClipSharp;
+namespace ClipSharp.Downloads;
 
 /// <summary>A download stopped by SIGINT, SIGTERM or SIGHUP (see <see cref="Checkpoints.DownloadInterruption"/>);
 /// its temporary file was deleted and nothing took the destination's name.</summary>

@@ -1,17 +1,17 @@
-namespace ClipSharp.Checkpoints;
+using ClipSharp.Settings;
+
+namespace ClipSharp.Downloads;
 
 /// <summary>The base URL to download from instead of the release hosts: the one given (<c>--mirror</c>), else the
 /// <c>CLIP_MIRROR</c> environment variable; checked to be a well-formed http(s) URL so a bad one is one clear error
 /// naming where it came from, not a .NET exception from deep inside the download.</summary>
 public static class DownloadMirror
 {
-    public const string Variable = "CLIP_MIRROR";
-
     /// <summary>The mirror to use, or null for the release hosts.</summary>
     public static string? Resolve(string? given)
     {
-        string source = given is not null ? "--mirror" : Variable;
-        string? value = given ?? (Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } m ? m : null);
+        string source = given is not null ? "--mirror" : ClipSettings.MirrorVariable;
+        string? value = given ?? ClipSettings.Current.Mirror;
         if (value is null) return null;
         if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || !ModelDownloader.IsWebUrl(uri)
             || uri.Host.Length == 0)

@@ -3,8 +3,9 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
+using ClipSharp.Settings;
 
-namespace ClipSharp.Checkpoints;
+namespace ClipSharp.Downloads;
 
 /// <summary>HTTP(S) download into a temporary file beside the destination, SHA-256 computed while streaming; the file
 /// takes its final name only when complete, within its size cap and (when a hash is expected) verified. A connection
@@ -14,14 +15,6 @@ namespace ClipSharp.Checkpoints;
 /// killed process left beside the destination are deleted by the next download there.</summary>
 public sealed class ModelDownloader(HttpClient http)
 {
-    public const string TimeoutVariable = "CLIP_DOWNLOAD_TIMEOUT";
-    public const string MinRateVariable = "CLIP_DOWNLOAD_MIN_RATE";
-    public static readonly TimeSpan DefaultReadTimeout = TimeSpan.FromSeconds(60);
-
-    /// <summary>8 KiB/s: the slowest average a download may keep (a 338 MiB model then takes at most half a
-    /// day).</summary>
-    public const double DefaultMinAverageRate = 8 * 1024;
-
     /// <summary>Downloads without a fixed whole-transfer limit (a slow link may take long for a large file); the idle
     /// timeout ends a dead connection and the minimum average rate a trickling one.</summary>
     public static ModelDownloader Default { get; } = new(new HttpClient(new SocketsHttpHandler
@@ -30,24 +23,14 @@ public sealed class ModelDownloader(HttpClient http)
         AutomaticDecompression = DecompressionMethods.None, // the hash and the cap are of the bytes as served
     }) { Timeout = Timeout.InfiniteTimeSpan });
 
-    /// <summary>How long the server may send nothing (before the headers or between reads); null: the
-    /// <c>CLIP_DOWNLOAD_TIMEOUT</c> environment variable in seconds, else 60 s.</summary>
+    /// <summary>How long the server may send nothing (before the headers or between reads); null:
+    /// <see cref="ClipSettings.DownloadTimeout"/>.</summary>
     public TimeSpan? ReadTimeout { get; init; }
 
     /// <summary>Bytes per second the body must average, checked once the read timeout has passed since the request
-    /// (so a slow start is forgiven); 0 turns the check off. null: <c>CLIP_DOWNLOAD_MIN_RATE</c> in KiB/s, else
-    /// <see cref="DefaultMinAverageRate"/>.</summary>
+    /// (so a slow start is forgiven); 0 turns the check off. null: <see cref="ClipSettings.DownloadMinRate"/>.
+    /// </summary>
     public double? MinAverageRate { get; init; }
-
-    /// <summary>Used when no cap is given and the hash is not a registered file's.</summary>
-    public const long DefaultMaxBytes = 4L << 30;
-
-    /// <summary>Downloads a file whose SHA-256 is known, capped at the registered size of that hash (or
-    /// <see cref="DefaultMaxBytes"/>).</summary>
-    public Task<string> DownloadAsync(Uri url, string expectedSha256, string destination,
-        IProgress<DownloadProgress>? progress = null, CancellationToken cancel = default) =>
-        DownloadAsync(url, expectedSha256, ModelRegistry.MaxBytesOf(expectedSha256) ?? DefaultMaxBytes, destination,
-            progress, cancel);
 
     /// <summary>Downloads <paramref name="url"/> to <paramref name="destination"/> and returns its SHA-256 (lower-case
     /// hex). A null <paramref name="expectedSha256"/> accepts any content within <paramref name="maxBytes"/>.</summary>
@@ -67,8 +50,9 @@ public sealed class ModelDownloader(HttpClient http)
         }
         AtomicFile.DeleteStalePartials(directory, name);
         string temp = $"{full}.{Environment.ProcessId}.{Guid.NewGuid():N}.partial";
-        var limits = new Limits(name, url, ReadTimeout ?? TimeoutFromEnvironment(),
-            MinAverageRate ?? MinRateFromEnvironment(), maxBytes);
+        var settings = ClipSettings.Current;
+        var limits = new Limits(name, url, ReadTimeout ?? settings.DownloadTimeout,
+            MinAverageRate ?? settings.DownloadMinRate, maxBytes);
         using var interruption = DownloadInterruption.Watch();
         using var outer = CancellationTokenSource.CreateLinkedTokenSource(cancel, interruption.Token);
         using var stall = CancellationTokenSource.CreateLinkedTokenSource(outer.Token);
@@ -167,7 +151,7 @@ public sealed class ModelDownloader(HttpClient http)
 
     static DownloadException Stalled(string name, Uri url, TimeSpan idle, Exception inner) =>
         new($"Download of {name} from {url} stalled: the server sent nothing for {idle.TotalSeconds:0.###} s " +
-            $"({TimeoutVariable} sets this limit in seconds); the partial file was discarded", inner);
+            $"({ClipSettings.TimeoutVariable} sets this limit in seconds); the partial file was discarded", inner);
 
     static DownloadException TooSlow(Limits limits, long received, TimeSpan elapsed)
     {
@@ -175,39 +159,7 @@ public sealed class ModelDownloader(HttpClient http)
         string seconds = elapsed.TotalSeconds.ToString("0.#", invariant);
         string rate = (limits.MinRate / 1024).ToString("0.###", invariant);
         return new($"Download of {limits.Name} from {limits.Url} too slow: {received} bytes in {seconds} s, less " +
-            $"than the {rate} KiB/s required on average ({MinRateVariable} sets this limit in KiB/s, 0 turns it " +
-            "off); the partial file was discarded");
-    }
-
-    /// <summary><c>CLIP_DOWNLOAD_TIMEOUT</c> (seconds, positive) or 60 s.</summary>
-    public static TimeSpan TimeoutFromEnvironment()
-    {
-        string? value = Environment.GetEnvironmentVariable(TimeoutVariable);
-        if (string.IsNullOrWhiteSpace(value)) return DefaultReadTimeout;
-        if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds)
-            || !(seconds > 0 && seconds <= 86400))
-            throw new ClipSharpException($"{TimeoutVariable}='{value}' is not a number of seconds between 0 and 86400");
-        return TimeSpan.FromSeconds(seconds);
-    }
-
-    /// <summary><c>CLIP_DOWNLOAD_MIN_RATE</c> (KiB/s, 0 = no minimum) in bytes/s, or
-    /// <see cref="DefaultMinAverageRate"/>.</summary>
-    public static double MinRateFromEnvironment()
-    {
-        string? value = Environment.GetEnvironmentVariable(MinRateVariable);
-        if (string.IsNullOrWhiteSpace(value)) return DefaultMinAverageRate;
-        if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double kib)
-            || !(kib >= 0 && kib <= 1 << 20))
-            throw new ClipSharpException($"{MinRateVariable}='{value}' is not a rate in KiB/s between 0 and " +
-                $"{1 << 20} (0 turns the minimum off)");
-        return kib * 1024;
-    }
-
-    /// <summary>The SHA-256 of a regular file (a FIFO or device in its place is refused, never read).</summary>
-    public static string Sha256Of(string path)
-    {
-        using var f = RegularFile.OpenRead(path, long.MaxValue,
-            (problem, inner) => new CheckpointException($"'{path}' {problem}", inner));
-        return Convert.ToHexStringLower(SHA256.HashData(f));
+            $"than the {rate} KiB/s required on average ({ClipSettings.MinRateVariable} sets this limit in KiB/s, " +
+            "0 turns it off); the partial file was discarded");
     }
 }

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace ClipSharp.Checkpoints;
+namespace ClipSharp.Downloads;
 
 /// <summary>
 /// While a download runs, SIGINT (Ctrl+C), SIGTERM and SIGHUP cancel it instead of ending the process on the spot, so

@@ -1,6 +1,8 @@
 using System.Globalization;
+using System.Security.Cryptography;
+using ClipSharp.Checkpoints;
 
-namespace ClipSharp.Checkpoints;
+namespace ClipSharp.Loading;
 
 /// <summary>
 /// Checks a registered file (weights, BPE vocab) against its released SHA-256 before use. The full hash runs once;
@@ -23,7 +25,7 @@ public static class VerifiedFile
         var info = new FileInfo(path);
         if (!info.Exists) throw new CheckpointException($"'{path}' not found");
         if (!ignoreStamp && StampMatches(info, expectedSha256)) return false;
-        string actual = ModelDownloader.Sha256Of(path);
+        string actual = Sha256Of(path);
         if (!actual.Equals(expectedSha256, StringComparison.OrdinalIgnoreCase))
         {
             TryDelete(StampPath(path));
@@ -64,6 +66,14 @@ public static class VerifiedFile
             && sha.Equals(expectedSha256, StringComparison.OrdinalIgnoreCase)
             && fields.GetValueOrDefault("size") == file.Length.ToString(CultureInfo.InvariantCulture)
             && fields.GetValueOrDefault("mtime") == file.LastWriteTimeUtc.Ticks.ToString(CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The SHA-256 of a regular file (a FIFO or device in its place is refused, never read).</summary>
+    public static string Sha256Of(string path)
+    {
+        using var f = RegularFile.OpenRead(path, long.MaxValue,
+            (problem, inner) => new CheckpointException($"'{path}' {problem}", inner));
+        return Convert.ToHexStringLower(SHA256.HashData(f));
     }
 
     static void TryDelete(string path)

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace ClipSharp;
+namespace ClipSharp.Downloads;
 
 /// <summary>A download that failed or was refused (HTTP error, stall, size over the cap, wrong hash, truncation); the
 /// message names the file and the URL, and nothing is left under the file's name.</summary>

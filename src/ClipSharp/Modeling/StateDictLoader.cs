@@ -1,12 +1,11 @@
-using ClipSharp.Modeling;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ClipSharp.Checkpoints;
+namespace ClipSharp.Modeling;
 
 /// <summary>Copies a state dict into a model after checking that every key and shape matches, naming all that do
 /// not, and that every floating-point value is finite (naming the first key that is not).</summary>
-public static class StateDictLoader
+internal static class StateDictLoader
 {
     public static void Load(nn.Module model, IReadOnlyDictionary<string, Tensor> stateDict, string source)
     {
@@ -18,15 +17,15 @@ public static class StateDictLoader
         var unexpected = stateDict.Keys.Where(k => !target.ContainsKey(k)).ToList();
         var mismatched = stateDict
             .Where(kv => target.TryGetValue(kv.Key, out var t) && !SameShape(kv.Value.shape, t.shape))
-            .Select(kv => $"shape mismatch at '{kv.Key}': checkpoint {TensorBytes.Shape(kv.Value.shape)}, " +
-                $"model {TensorBytes.Shape(target[kv.Key].shape)}")
+            .Select(kv => $"shape mismatch at '{kv.Key}': checkpoint {Shape(kv.Value.shape)}, " +
+                $"model {Shape(target[kv.Key].shape)}")
             .ToList();
 
         var problems = new List<string>();
         if (missing.Count > 0) problems.Add($"missing [{string.Join(", ", missing)}]");
         if (unexpected.Count > 0) problems.Add($"unexpected [{string.Join(", ", unexpected)}]");
         problems.AddRange(mismatched);
-        if (problems.Count > 0) throw new CheckpointException($"Checkpoint '{source}': {string.Join("; ", problems)}");
+        if (problems.Count > 0) throw new StateDictException($"Checkpoint '{source}': {string.Join("; ", problems)}");
         RequireFinite(target.Keys.Where(stateDict.ContainsKey).Select(k => (k, stateDict[k])), source);
 
         using var _ = torch.no_grad();
@@ -45,9 +44,11 @@ public static class StateDictLoader
             if (!value.is_floating_point()) continue;
             bool finite;
             using (torch.NewDisposeScope()) finite = torch.isfinite(value).all().item<bool>();
-            if (!finite) throw new CheckpointException($"Checkpoint '{source}': '{key}' holds NaN/Inf");
+            if (!finite) throw new StateDictException($"Checkpoint '{source}': '{key}' holds NaN/Inf");
         }
     }
+
+    static string Shape(IEnumerable<long> shape) => $"[{string.Join(", ", shape)}]";
 
     // A 0-dim scalar may be stored as [1] (as some safetensors writers do).
     static bool SameShape(long[] a, long[] b) =>
