@@ -1,4 +1,5 @@
 using ClipSharp.Checkpoints;
+using ClipSharp.Downloads;
 
 namespace ClipSharp.Cli;
 
@@ -16,7 +17,7 @@ public sealed class CliContext(TextWriter output, TextWriter error)
     });
 
     /// <summary>Download progress on the error stream, a line each 10 %.</summary>
-    public IProgress<DownloadProgress> DownloadProgress() => Checkpoints.DownloadProgress.Lines(Error);
+    public IProgress<DownloadProgress> DownloadProgress() => Downloads.DownloadProgress.Lines(Error);
 
     /// <summary>Counting progress for long loops: a redrawn bar on a terminal, else a line every ~10 %.</summary>
     public Action<int> Counter(string what, int total)

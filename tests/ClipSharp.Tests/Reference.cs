@@ -1,5 +1,7 @@
+using ClipSharp.Loading;
 using ClipSharp.Checkpoints;
 using static TorchSharp.torch;
+using ClipSharp.Settings;
 
 namespace ClipSharp.Tests;
 
@@ -12,7 +14,7 @@ public static class Reference
     static string Find()
     {
         if (Environment.GetEnvironmentVariable("CLIP_REFERENCE_DIR") is { Length: > 0 } env) return env;
-        return Path.GetFullPath(Path.Combine(WorkspacePaths.Root, "..", "shared", "reference"));
+        return Path.GetFullPath(Path.Combine(ClipSettings.Current.Root, "..", "shared", "reference"));
     }
 
     public static string File(params string[] parts)

@@ -6,6 +6,8 @@ using ClipSharp.Imaging;
 using ClipSharp.Modeling;
 using ClipSharp.Text;
 using static TorchSharp.torch;
+using ClipSharp.Loading;
+using ClipSharp.Settings;
 
 namespace ClipSharp.Cli.Commands;
 
@@ -51,7 +53,7 @@ static class BenchCommand
             catch (FileNotFoundException) { notes.Add("no BPE vocabulary (--vocab, CLIP_VOCAB or weights/): text cases use synthetic 16-token prompts and the evaluation is skipped"); }
 
             Progress($"Preparing {imageCount} synthetic images…");
-            string imageDirectory = SyntheticImages.Ensure(Path.Combine(WorkspacePaths.Root, ".cache", "bench-images-v2"), imageCount);
+            string imageDirectory = SyntheticImages.Ensure(Path.Combine(ClipSettings.Current.Root, ".cache", "bench-images-v2"), imageCount);
             var imagePaths = SyntheticImages.Paths(imageDirectory, imageCount);
             string evaluationDirectory = parse.GetValue(data) ?? imageDirectory;
 

@@ -5,6 +5,7 @@ using ClipSharp.Modeling;
 using ClipSharp.Text;
 using ClipSharp.ZeroShot;
 using Spectre.Console;
+using ClipSharp.Loading;
 
 namespace ClipSharp.Cli.Commands;
 

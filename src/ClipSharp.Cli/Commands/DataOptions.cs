@@ -3,6 +3,8 @@ using ClipSharp.Evaluation;
 using ClipSharp.Modeling;
 using ClipSharp.Text;
 using ClipSharp.ZeroShot;
+using ClipSharp.Loading;
+using ClipSharp.Settings;
 
 namespace ClipSharp.Cli.Commands;
 
@@ -15,7 +17,7 @@ sealed class DataOptions
     public Option<string> Data { get; } = new("--data", "-d")
     {
         Description = "The image folder",
-        DefaultValueFactory = _ => Path.Combine(WorkspacePaths.Root, "data", "glasses"),
+        DefaultValueFactory = _ => Path.Combine(ClipSettings.Current.Root, "data", "glasses"),
     };
     public Option<string?> Labels { get; } = new("--labels")
     {

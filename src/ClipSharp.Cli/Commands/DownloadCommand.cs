@@ -1,6 +1,9 @@
 using System.CommandLine;
 using ClipSharp.Checkpoints;
 using ClipSharp.Datasets;
+using ClipSharp.Downloads;
+using ClipSharp.Loading;
+using ClipSharp.Settings;
 
 namespace ClipSharp.Cli.Commands;
 
@@ -53,7 +56,7 @@ static class DownloadCommand
             return DownloadGlasses(context, parse.GetValue(data)!, parse.GetValue(mirror), parse.GetValue(force));
         var model = ModelRegistry.Find(what) ?? throw new CliException(
             $"{ModelRegistry.UnknownModelMessage(what)}; or '{Glasses}' for the data set");
-        var files = ModelRegistry.DownloadAsync(model, WorkspacePaths.WeightsDirectory, context.DownloadProgress(),
+        var files = ModelFiles.DownloadAsync(model, ClipSettings.Current.WeightsDirectory, context.DownloadProgress(),
             parse.GetValue(mirror), force: parse.GetValue(force)).GetAwaiter().GetResult();
         foreach (var file in files)
             context.Output.WriteLine($"{file.Path}: SHA-256 {file.Sha256[..12]}… verified " +

@@ -4,6 +4,7 @@ using ClipSharp.Imaging;
 using ClipSharp.Modeling;
 using ClipSharp.Text;
 using static TorchSharp.torch;
+using ClipSharp.Loading;
 
 namespace ClipSharp.Cli.Commands;
 
@@ -32,7 +33,7 @@ static class EmbedCommand
             if (imagePaths.Length == 0 && allTexts.Count == 0) throw new CliException("Nothing to embed: give --image, --text or --text-file");
 
             using var clip = ClipModel.Load(parse.GetValue(model)!, progress: context.DownloadProgress(), imageDType: CommonOptions.ScalarTypeOf(parse.GetValue(dtype)!));
-            string? vocabPath = allTexts.Count > 0 ? BpeVocabulary.Locate(parse.GetValue(vocab)) : null;
+            string? vocabPath = allTexts.Count > 0 ? ReleasedVocabulary.Locate(parse.GetValue(vocab)) : null;
             OutputPath.Check(parse.GetValue(output)!,
                 [parse.GetValue(textFile), clip.SourcePath, vocabPath, .. imagePaths]);
             var tokenizer = allTexts.Count > 0 ? ClipTokenizer.Load(parse.GetValue(vocab)) : null;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using ClipSharp.Evaluation;
 using ClipSharp.Text;
 using ClipSharp.ZeroShot;
+using ClipSharp.Loading;
 
 namespace ClipSharp.Cli.Commands;
 
@@ -39,7 +40,7 @@ static class EvaluateCommand
             OutputPath.CheckAll([.. parse.GetValue(output) is { } target ? [target] : Array.Empty<string>(),
                     .. plotFolder is null ? [] : ChartFiles(plotFolder, png)],
                 [set.Source, parse.GetValue(options.PromptsFile), clip.SourcePath,
-                    BpeVocabulary.Locate(parse.GetValue(options.Vocab)), .. options.CacheFiles(parse, clip),
+                    ReleasedVocabulary.Locate(parse.GetValue(options.Vocab)), .. options.CacheFiles(parse, clip),
                     .. set.Images.Select(i => i.Path)]);
             using var cache = options.Cache(parse, clip);
             int warned = 0; // the cache's warnings go to stderr as they appear: after loading it, after saving it

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using ClipSharp.Checkpoints;
+using ClipSharp.Loading;
+using ClipSharp.Settings;
 
 namespace ClipSharp.Cli.Commands;
 
@@ -11,7 +13,7 @@ static class ModelsCommand
         var command = new Command("models", "List the released models and which are present in weights/");
         command.SetAction(_ =>
         {
-            string weights = WorkspacePaths.WeightsDirectory;
+            string weights = ClipSettings.Current.WeightsDirectory;
             context.Output.WriteLine($"{"name",-16} {"status",-12} file");
             foreach (var m in ModelRegistry.Models)
             {

@@ -7,6 +7,7 @@ using ClipSharp.Modeling;
 using ClipSharp.Text;
 using ClipSharp.ZeroShot;
 using static TorchSharp.torch;
+using ClipSharp.Loading;
 
 namespace ClipSharp.Cli.Commands;
 
@@ -69,7 +70,7 @@ static class SaliencyCommand
             GradCam.RequireResNet(clip);
             // before the work: neither the maps nor an overlay may replace an input (an image, the model, the vocab)
             OutputPath.CheckAll([parse.GetValue(output)!, .. overlayFiles],
-                [clip.SourcePath, BpeVocabulary.Locate(parse.GetValue(vocab)), .. paths]);
+                [clip.SourcePath, ReleasedVocabulary.Locate(parse.GetValue(vocab)), .. paths]);
             using var classifier = ZeroShotClassifier.Create(clip, prompts, ClipTokenizer.Load(parse.GetValue(vocab)));
             using var gradCam = new GradCam(clip, classifier);
             var preprocessor = new ClipPreprocessor(clip.ImageResolution);

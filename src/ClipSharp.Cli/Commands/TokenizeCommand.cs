@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using ClipSharp.Text;
+using ClipSharp.Loading;
 
 namespace ClipSharp.Cli.Commands;
 

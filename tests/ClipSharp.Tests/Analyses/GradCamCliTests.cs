@@ -6,6 +6,7 @@ using ClipSharp.Tests.Cli;
 using ClipSharp.ZeroShot;
 using SkiaSharp;
 using static TorchSharp.torch;
+using ClipSharp.Loading;
 
 namespace ClipSharp.Tests.Analyses;
 

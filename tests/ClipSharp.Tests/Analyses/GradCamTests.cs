@@ -3,6 +3,7 @@ using ClipSharp.Modeling;
 using ClipSharp.ZeroShot;
 using TorchSharp;
 using static TorchSharp.torch;
+using ClipSharp.Loading;
 
 namespace ClipSharp.Tests.Analyses;
 

@@ -1,6 +1,7 @@
 using ClipSharp.Checkpoints;
 using ClipSharp.Modeling;
 using static TorchSharp.torch;
+using ClipSharp.Loading;
 
 namespace ClipSharp.Tests.Checkpoints;
 
@@ -88,9 +89,9 @@ public class CheckpointErrorTests : IDisposable
     [Fact]
     public void An_unknown_model_name_lists_the_available_ones()
     {
-        var e = Assert.Throws<CheckpointException>(() => ModelRegistry.Resolve("RN-50", dir));
+        var e = Assert.Throws<CheckpointException>(() => ModelFiles.Resolve("RN-50", dir));
         Assert.StartsWith("Unknown model 'RN-50'. Available: RN50, RN101, RN50x4", e.Message);
-        var missing = Assert.Throws<CheckpointException>(() => ModelRegistry.Resolve(Path.Combine(dir, "nothing.pt"), dir));
+        var missing = Assert.Throws<CheckpointException>(() => ModelFiles.Resolve(Path.Combine(dir, "nothing.pt"), dir));
         Assert.Equal($"Checkpoint '{Path.Combine(dir, "nothing.pt")}' not found", missing.Message);
     }
 }

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using ClipSharp.Checkpoints;
 using ClipSharp.Tests.Cli;
+using ClipSharp.Downloads;
+using ClipSharp.Loading;
 
 namespace ClipSharp.Tests.Checkpoints;
 
@@ -69,7 +71,7 @@ public sealed class ModelDownloaderTests : IDisposable
         files["/model.pt"] = (Payload, false);
         string target = Path.Combine(dir, "model.pt");
         var reports = new List<DownloadProgress>();
-        await downloader.DownloadAsync(new Uri(baseUrl + "/model.pt"), PayloadSha, target, new Cli.SynchronousProgressFor(reports));
+        await downloader.DownloadAsync(new Uri(baseUrl + "/model.pt"), PayloadSha, 1L << 30, target, new Cli.SynchronousProgressFor(reports));
         Assert.Equal(Payload, File.ReadAllBytes(target));
         Assert.Equal(Payload.Length, reports[^1].Received);
         Assert.Equal(Payload.Length, reports[^1].Total);
@@ -82,7 +84,7 @@ public sealed class ModelDownloaderTests : IDisposable
         files["/model.pt"] = (Payload, false);
         string target = Path.Combine(dir, "model.pt");
         string wrong = new('0', 64);
-        var e = await Assert.ThrowsAsync<DownloadException>(() => downloader.DownloadAsync(new Uri(baseUrl + "/model.pt"), wrong, target));
+        var e = await Assert.ThrowsAsync<DownloadException>(() => downloader.DownloadAsync(new Uri(baseUrl + "/model.pt"), wrong, 1L << 30, target));
         Assert.Equal($"Download of model.pt from {baseUrl}/model.pt has SHA-256 {PayloadSha}, expected {wrong}; the file was discarded", e.Message);
         Assert.Empty(Directory.GetFiles(dir));
     }
@@ -92,7 +94,7 @@ public sealed class ModelDownloaderTests : IDisposable
     {
         files["/model.pt"] = (Payload, true);
         string target = Path.Combine(dir, "model.pt");
-        var e = await Assert.ThrowsAsync<DownloadException>(() => downloader.DownloadAsync(new Uri(baseUrl + "/model.pt"), PayloadSha, target));
+        var e = await Assert.ThrowsAsync<DownloadException>(() => downloader.DownloadAsync(new Uri(baseUrl + "/model.pt"), PayloadSha, 1L << 30, target));
         Assert.Contains($"Download of model.pt from {baseUrl}/model.pt ended after", e.Message);
         Assert.Contains($"of {Payload.Length} bytes; the file was discarded", e.Message);
         Assert.Empty(Directory.GetFiles(dir));

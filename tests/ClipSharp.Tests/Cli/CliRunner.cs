@@ -17,7 +17,7 @@ public static class CliRunner
 }
 
 /// <summary>Collects progress reports synchronously.</summary>
-public sealed class SynchronousProgressFor(List<ClipSharp.Checkpoints.DownloadProgress> into) : IProgress<ClipSharp.Checkpoints.DownloadProgress>
+public sealed class SynchronousProgressFor(List<ClipSharp.Downloads.DownloadProgress> into) : IProgress<ClipSharp.Downloads.DownloadProgress>
 {
-    public void Report(ClipSharp.Checkpoints.DownloadProgress value) => into.Add(value);
+    public void Report(ClipSharp.Downloads.DownloadProgress value) => into.Add(value);
 }

@@ -1,4 +1,5 @@
 using ClipSharp.Datasets;
+using ClipSharp.Evaluation;
 
 namespace ClipSharp.Tests.Datasets;
 

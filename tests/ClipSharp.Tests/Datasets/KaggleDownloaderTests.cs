@@ -4,6 +4,7 @@ using ClipSharp.Checkpoints;
 using ClipSharp.Datasets;
 using ClipSharp.Evaluation;
 using ClipSharp.Tests.Hardening;
+using ClipSharp.Downloads;
 
 namespace ClipSharp.Tests.Datasets;
 

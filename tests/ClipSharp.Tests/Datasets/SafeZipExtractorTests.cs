@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using ClipSharp.Datasets;
+using ClipSharp.Evaluation;
 
 namespace ClipSharp.Tests.Datasets;
 

@@ -3,6 +3,8 @@ using ClipSharp.Evaluation;
 using ClipSharp.Modeling;
 using ClipSharp.Tests.Cli;
 using ClipSharp.ZeroShot;
+using ClipSharp.Imaging;
+using ClipSharp.Loading;
 
 namespace ClipSharp.Tests.Evaluation;
 

@@ -1,3 +1,4 @@
+using ClipSharp.Loading;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using ClipSharp.Checkpoints;
@@ -251,7 +252,7 @@ public class CheckpointArchiveTests : IDisposable
         File.WriteAllText(path, "not the bytes that were parsed");
         using var checkpoint = SafeTensors.Read(new MemoryStream(parsed), path);
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(parsed)), checkpoint.Sha256);
-        Assert.NotEqual(ClipSharp.Checkpoints.ModelDownloader.Sha256Of(path), checkpoint.Sha256);
+        Assert.NotEqual(ClipSharp.Loading.VerifiedFile.Sha256Of(path), checkpoint.Sha256);
 
         using var fromTensors = ClipSharp.Modeling.ClipModel.FromStateDict(checkpoint.Tensors);
         Assert.Null(fromTensors.Sha256);

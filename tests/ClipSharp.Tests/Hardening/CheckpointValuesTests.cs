@@ -5,6 +5,7 @@ using ClipSharp.Tests.Cli;
 using ClipSharp.ZeroShot;
 using static ClipSharp.Tests.Hardening.OutputTestFiles;
 using static TorchSharp.torch;
+using ClipSharp.Loading;
 
 namespace ClipSharp.Tests.Hardening;
 

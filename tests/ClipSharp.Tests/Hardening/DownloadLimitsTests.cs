@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using ClipSharp.Checkpoints;
+using ClipSharp.Downloads;
+using ClipSharp.Loading;
 
 namespace ClipSharp.Tests.Hardening;
 

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using ClipSharp.Checkpoints;
 using ClipSharp.Tests.Cli;
+using ClipSharp.Downloads;
+using ClipSharp.Settings;
 
 namespace ClipSharp.Tests.Hardening;
 
@@ -14,8 +16,8 @@ public sealed class DownloadRateTests : IDisposable
 
     public void Dispose()
     {
-        Environment.SetEnvironmentVariable(ModelDownloader.MinRateVariable, null);
-        Environment.SetEnvironmentVariable(ModelDownloader.TimeoutVariable, null);
+        Environment.SetEnvironmentVariable(ClipSettings.MinRateVariable, null);
+        Environment.SetEnvironmentVariable(ClipSettings.TimeoutVariable, null);
         Environment.SetEnvironmentVariable("CLIP_WEIGHTS", null);
         server.Dispose();
         Directory.Delete(dir, true);
@@ -54,8 +56,8 @@ public sealed class DownloadRateTests : IDisposable
         string weights = Path.Combine(dir, "weights");
         server["/bpe_simple_vocab_16e6.txt.gz"] = DownloadDripRoute.Drip(TimeSpan.FromMilliseconds(20), 3000);
         Environment.SetEnvironmentVariable("CLIP_WEIGHTS", weights);
-        Environment.SetEnvironmentVariable(ModelDownloader.TimeoutVariable, "1");
-        Environment.SetEnvironmentVariable(ModelDownloader.MinRateVariable, "2");
+        Environment.SetEnvironmentVariable(ClipSettings.TimeoutVariable, "1");
+        Environment.SetEnvironmentVariable(ClipSettings.MinRateVariable, "2");
         var result = CliRunner.Run("download", "RN50", "--mirror", server.BaseUrl);
         Assert.Equal(1, result.ExitCode);
         string line = Assert.Single(result.Error.Split('\n'), l => l.StartsWith("error:")); // the rest is progress
@@ -72,7 +74,7 @@ public sealed class DownloadRateTests : IDisposable
     public void A_bad_minimum_rate_setting_is_one_error_naming_the_variable(string value)
     {
         Environment.SetEnvironmentVariable("CLIP_WEIGHTS", Path.Combine(dir, "weights"));
-        Environment.SetEnvironmentVariable(ModelDownloader.MinRateVariable, value);
+        Environment.SetEnvironmentVariable(ClipSettings.MinRateVariable, value);
         var result = CliRunner.Run("download", "RN50", "--mirror", server.BaseUrl);
         Assert.Equal(1, result.ExitCode);
         Assert.Equal($"error: CLIP_DOWNLOAD_MIN_RATE='{value}' is not a rate in KiB/s between 0 and 1048576 " +

@@ -1,5 +1,7 @@
 using ClipSharp.Checkpoints;
 using ClipSharp.Tests.Cli;
+using ClipSharp.Downloads;
+using ClipSharp.Loading;
 
 namespace ClipSharp.Tests.Hardening;
 
@@ -35,7 +37,7 @@ public sealed class DownloadReverifyCliTests : IDisposable
     {
         var result = CliRunner.Run("download", "RN50", "--mirror", server.BaseUrl);
         Assert.Equal(1, result.ExitCode);
-        Assert.Equal($"error: '{Rn50}' has SHA-256 {ModelDownloader.Sha256Of(Rn50)}, expected " +
+        Assert.Equal($"error: '{Rn50}' has SHA-256 {VerifiedFile.Sha256Of(Rn50)}, expected " +
             $"{ModelRegistry.Find("RN50")!.Sha256} (the released RN50.pt): it is damaged or another file. " +
             "Run `clip download RN50 --force` to download it again, or delete it.", result.Error.Trim());
         Assert.DoesNotContain("RN50.pt: SHA-256", result.Output);

@@ -1,5 +1,6 @@
 using ClipSharp.Checkpoints;
 using ClipSharp.Tests.Cli;
+using ClipSharp.Downloads;
 
 namespace ClipSharp.Tests.Hardening;
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using ClipSharp.Checkpoints;
 using ClipSharp.Datasets;
 using ClipSharp.Tests.Datasets;
+using ClipSharp.Downloads;
 
 namespace ClipSharp.Tests.Hardening;
 

@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using ClipSharp.Checkpoints;
 using ClipSharp.Tests.Cli;
+using ClipSharp.Downloads;
+using ClipSharp.Loading;
+using ClipSharp.Settings;
 
 namespace ClipSharp.Tests.Hardening;
 
@@ -13,7 +16,7 @@ public sealed class DownloadTimeoutSettingTests : IDisposable
 
     public void Dispose()
     {
-        Environment.SetEnvironmentVariable(ModelDownloader.TimeoutVariable, null);
+        Environment.SetEnvironmentVariable(ClipSettings.TimeoutVariable, null);
         Environment.SetEnvironmentVariable("CLIP_WEIGHTS", null);
         server.Dispose();
         Directory.Delete(dir, true);
@@ -25,7 +28,7 @@ public sealed class DownloadTimeoutSettingTests : IDisposable
         server[$"/{ModelRegistry.Vocabulary.File}"] = DownloadTestServer.StallAfterHeaders(seconds: 30);
         string weights = Path.Combine(dir, "weights");
         Environment.SetEnvironmentVariable("CLIP_WEIGHTS", weights);
-        Environment.SetEnvironmentVariable(ModelDownloader.TimeoutVariable, "1.5");
+        Environment.SetEnvironmentVariable(ClipSettings.TimeoutVariable, "1.5");
         var clock = Stopwatch.StartNew();
         var result = CliRunner.Run("download", "RN50", "--mirror", server.BaseUrl);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"took {clock.Elapsed}");
@@ -41,15 +44,15 @@ public sealed class DownloadTimeoutSettingTests : IDisposable
     [InlineData("0")]
     public void A_timeout_that_is_not_a_positive_number_of_seconds_is_refused(string value)
     {
-        Environment.SetEnvironmentVariable(ModelDownloader.TimeoutVariable, value);
-        var e = Assert.Throws<ClipSharpException>(() => ModelDownloader.TimeoutFromEnvironment());
+        Environment.SetEnvironmentVariable(ClipSettings.TimeoutVariable, value);
+        var e = Assert.Throws<ClipSharpException>(() => ClipSettings.Current.DownloadTimeout);
         Assert.Equal($"CLIP_DOWNLOAD_TIMEOUT='{value}' is not a number of seconds between 0 and 86400", e.Message);
     }
 
     [Fact]
     public void Without_the_variable_the_timeout_is_a_minute()
     {
-        Environment.SetEnvironmentVariable(ModelDownloader.TimeoutVariable, null);
-        Assert.Equal(TimeSpan.FromSeconds(60), ModelDownloader.TimeoutFromEnvironment());
+        Environment.SetEnvironmentVariable(ClipSettings.TimeoutVariable, null);
+        Assert.Equal(TimeSpan.FromSeconds(60), ClipSettings.Current.DownloadTimeout);
     }
 }

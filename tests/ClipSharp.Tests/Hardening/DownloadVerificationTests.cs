@@ -1,5 +1,7 @@
 using ClipSharp.Checkpoints;
 using ClipSharp.Modeling;
+using ClipSharp.Downloads;
+using ClipSharp.Loading;
 
 namespace ClipSharp.Tests.Hardening;
 
@@ -26,7 +28,7 @@ public sealed class DownloadVerificationTests : IDisposable
     {
         string path = Garbage();
         byte[] before = File.ReadAllBytes(path);
-        string actual = ModelDownloader.Sha256Of(path);
+        string actual = VerifiedFile.Sha256Of(path);
         var e = Assert.Throws<CheckpointException>(() => ClipModel.Load("RN50", weights));
         Assert.Equal($"'{path}' has SHA-256 {actual}, expected {Rn50.Sha256} (the released RN50.pt): it is damaged " +
             "or another file. Run `clip download RN50 --force` to download it again, or delete it.", e.Message);
@@ -39,7 +41,7 @@ public sealed class DownloadVerificationTests : IDisposable
     {
         string path = Path.Combine(weights, "RN50.pt");
         File.Copy(Reference.Model("tiny-rn.pt"), path); // a real, loadable checkpoint: but not the released RN50
-        var e = Assert.Throws<CheckpointException>(() => ModelRegistry.Resolve("RN50", weights));
+        var e = Assert.Throws<CheckpointException>(() => ModelFiles.Resolve("RN50", weights));
         Assert.Contains($"expected {Rn50.Sha256}", e.Message);
     }
 
@@ -48,7 +50,7 @@ public sealed class DownloadVerificationTests : IDisposable
     {
         string path = Garbage();
         File.WriteAllText(VerifiedFile.StampPath(path), $"sha256 {Rn50.Sha256}\nsize 255000000\nmtime 0\n");
-        Assert.Throws<CheckpointException>(() => ModelRegistry.Resolve("RN50", weights));
+        Assert.Throws<CheckpointException>(() => ModelFiles.Resolve("RN50", weights));
         Assert.False(File.Exists(VerifiedFile.StampPath(path))); // a refused file keeps no stamp
     }
 
@@ -61,9 +63,9 @@ public sealed class DownloadVerificationTests : IDisposable
         var info = new FileInfo(path);
         File.WriteAllText(VerifiedFile.StampPath(path),
             $"sha256 {Rn50.Sha256}\nsize {info.Length}\nmtime {info.LastWriteTimeUtc.Ticks}\n");
-        Assert.Equal(path, ModelRegistry.Resolve("RN50", weights));
+        Assert.Equal(path, ModelFiles.Resolve("RN50", weights));
         File.SetLastWriteTimeUtc(path, info.LastWriteTimeUtc.AddSeconds(-10)); // now it no longer matches
-        Assert.Throws<CheckpointException>(() => ModelRegistry.Resolve("RN50", weights));
+        Assert.Throws<CheckpointException>(() => ModelFiles.Resolve("RN50", weights));
     }
 
     [Fact]

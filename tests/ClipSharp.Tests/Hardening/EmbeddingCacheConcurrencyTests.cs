@@ -3,6 +3,7 @@ using ClipSharp.Evaluation;
 using ClipSharp.Modeling;
 using ClipSharp.ZeroShot;
 using static TorchSharp.torch;
+using ClipSharp.Loading;
 
 namespace ClipSharp.Tests.Hardening;
 

@@ -4,6 +4,7 @@ using ClipSharp.Modeling;
 using ClipSharp.Tests.Cli;
 using ClipSharp.ZeroShot;
 using static TorchSharp.torch;
+using ClipSharp.Loading;
 
 namespace ClipSharp.Tests.Hardening;
 

@@ -2,6 +2,7 @@ using ClipSharp.Checkpoints;
 using ClipSharp.Tests.Cli;
 using ClipSharp.Text;
 using static ClipSharp.Tests.Hardening.OutputTestFiles;
+using ClipSharp.Loading;
 
 namespace ClipSharp.Tests.Hardening;
 
@@ -68,7 +69,7 @@ public sealed class InputFileKindTests : IDisposable
     {
         string path = Path.Combine(dir, BpeVocabulary.FileName);
         using (var file = File.Create(path)) file.SetLength(BpeVocabulary.MaxFileBytes + 1); // sparse: no disk used
-        var e = Assert.Throws<TextException>(() => BpeVocabulary.Load(path));
+        var e = Assert.Throws<TextException>(() => BpeVocabulary.Load(path, ModelRegistry.Vocabulary.Sha256));
         Assert.Equal($"Vocabulary '{path}' is {BpeVocabulary.MaxFileBytes + 1:N0} bytes, over the limit of " +
             $"{BpeVocabulary.MaxFileBytes:N0} bytes", e.Message);
         Assert.Equal(BpeVocabulary.MaxFileBytes + 1, new FileInfo(path).Length);
@@ -77,7 +78,7 @@ public sealed class InputFileKindTests : IDisposable
     [Fact]
     public void The_released_vocabulary_still_loads()
     {
-        var vocabulary = BpeVocabulary.Load(Reference.Vocab);
+        var vocabulary = BpeVocabulary.Load(Reference.Vocab, ModelRegistry.Vocabulary.Sha256);
         Assert.Equal(49408, vocabulary.Decoder.Count);
         Assert.Equal(BpeVocabulary.MergeCount, vocabulary.MergeRanks.Count);
     }

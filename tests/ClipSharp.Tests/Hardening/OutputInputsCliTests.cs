@@ -1,3 +1,4 @@
+using ClipSharp.Loading;
 using ClipSharp.Tests.Cli;
 using ClipSharp.ZeroShot;
 using static ClipSharp.Tests.Hardening.OutputTestFiles;

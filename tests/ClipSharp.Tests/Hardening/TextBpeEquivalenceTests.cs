@@ -1,5 +1,6 @@
 using ClipSharp.Tests.Text;
 using ClipSharp.Text;
+using ClipSharp.Loading;
 
 namespace ClipSharp.Tests.Hardening;
 
@@ -7,7 +8,7 @@ namespace ClipSharp.Tests.Hardening;
 /// </summary>
 public class TextBpeEquivalenceTests
 {
-    static readonly Lazy<BpeVocabulary> vocab = new(() => BpeVocabulary.Load(Reference.Vocab));
+    static readonly Lazy<BpeVocabulary> vocab = new(() => BpeVocabulary.Load(Reference.Vocab, ModelRegistry.Vocabulary.Sha256));
 
     [Fact]
     public void Every_merge_is_made_of_symbols_that_exist_before_it()

@@ -1,5 +1,6 @@
 using System.Text;
 using ClipSharp.Text;
+using ClipSharp.Loading;
 
 namespace ClipSharp.Tests.Hardening;
 
@@ -7,7 +8,7 @@ namespace ClipSharp.Tests.Hardening;
 /// and a decode of every encoding.</summary>
 public class TextFuzzTests
 {
-    static readonly Lazy<BpeVocabulary> vocab = new(() => BpeVocabulary.Load(Reference.Vocab));
+    static readonly Lazy<BpeVocabulary> vocab = new(() => BpeVocabulary.Load(Reference.Vocab, ModelRegistry.Vocabulary.Sha256));
 
     // Ranges that stress cleaning and splitting: controls, C1, Latin, combining marks, quotes, Greek sigma, CJK,
     // fullwidth forms, lone surrogates, emoji, specials and HTML entities.

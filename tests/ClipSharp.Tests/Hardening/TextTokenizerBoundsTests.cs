@@ -1,5 +1,6 @@
 using ClipSharp.Tests.Text;
 using ClipSharp.Text;
+using ClipSharp.Loading;
 
 namespace ClipSharp.Tests.Hardening;
 
@@ -7,7 +8,7 @@ namespace ClipSharp.Tests.Hardening;
 /// only the words it keeps, and neither changes a single id of what the official tokenizer gives.</summary>
 public class TextTokenizerBoundsTests
 {
-    static readonly Lazy<BpeVocabulary> vocab = new(() => BpeVocabulary.Load(Reference.Vocab));
+    static readonly Lazy<BpeVocabulary> vocab = new(() => BpeVocabulary.Load(Reference.Vocab, ModelRegistry.Vocabulary.Sha256));
     static ClipTokenizer Fresh() => new(vocab.Value);
 
     [Fact]

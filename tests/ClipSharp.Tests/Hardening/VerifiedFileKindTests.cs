@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ClipSharp.Checkpoints;
+using ClipSharp.Loading;
 
 namespace ClipSharp.Tests.Hardening;
 

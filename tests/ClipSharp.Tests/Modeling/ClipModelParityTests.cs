@@ -1,4 +1,5 @@
 using ClipSharp.Modeling;
+using ClipSharp.Loading;
 
 namespace ClipSharp.Tests.Modeling;
 

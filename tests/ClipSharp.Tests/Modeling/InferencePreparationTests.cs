@@ -2,6 +2,7 @@ using ClipSharp.Checkpoints;
 using ClipSharp.Modeling;
 using TorchSharp;
 using static TorchSharp.torch;
+using ClipSharp.Loading;
 
 namespace ClipSharp.Tests.Modeling;
 

@@ -1,6 +1,8 @@
 using ClipSharp.Imaging;
 using ClipSharp.Modeling;
 using ClipSharp.Text;
+using ClipSharp.Loading;
+using ClipSharp.Settings;
 
 namespace ClipSharp.Tests.Modeling;
 
@@ -10,7 +12,7 @@ public class ReleasedWeightsTests
     [SkippableFact]
     public void RN50_on_cat_jpg_gives_the_published_logits()
     {
-        string weights = Path.Combine(WorkspacePaths.WeightsDirectory, "RN50.pt");
+        string weights = Path.Combine(ClipSettings.Current.WeightsDirectory, "RN50.pt");
         Skip.IfNot(File.Exists(weights), $"{weights} is absent: `clip download RN50` to run this test");
 
         using var model = ClipModel.Load(weights);

@@ -4,6 +4,7 @@ using ClipSharp.Evaluation;
 using ClipSharp.Modeling;
 using ClipSharp.Notebooks;
 using ClipSharp.ZeroShot;
+using ClipSharp.Loading;
 
 namespace ClipSharp.Tests.Notebooks;
 

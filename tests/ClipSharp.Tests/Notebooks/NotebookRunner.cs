@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using ClipSharp.Settings;
 
 namespace ClipSharp.Tests.Notebooks;
 
@@ -22,7 +23,7 @@ public static class NotebookRunner
         public string Describe() => $"exit code {ExitCode}; errors:\n{string.Join("\n", Errors)}\nlog:\n{Log[^Math.Min(Log.Length, 3000)..]}";
     }
 
-    public static string NotebooksDirectory => Path.Combine(WorkspacePaths.Root, "notebooks");
+    public static string NotebooksDirectory => Path.Combine(ClipSettings.Current.Root, "notebooks");
 
     /// <summary>The environment that points a notebook at the reference data.</summary>
     public static Dictionary<string, string> ReferenceEnvironment() => new()
@@ -71,12 +72,12 @@ public static class NotebookRunner
     {
         var (restored, restoreLog) = RunProcess(new ProcessStartInfo("dotnet", ["tool", "restore"])
         {
-            WorkingDirectory = WorkspacePaths.Root,
+            WorkingDirectory = ClipSettings.Current.Root,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         }, TimeSpan.FromMinutes(10));
         if (restored != 0) throw new InvalidOperationException($"dotnet tool restore (for dotnet-repl) failed:\n{restoreLog}");
-        string project = Path.Combine(WorkspacePaths.Root, "src", "ClipSharp", "ClipSharp.csproj");
+        string project = Path.Combine(ClipSettings.Current.Root, "src", "ClipSharp", "ClipSharp.csproj");
         var (code, log) = RunProcess(new ProcessStartInfo("dotnet", ["build", project, "-c", "Release", "--no-restore", "-v", "q", "-nologo"])
         {
             RedirectStandardOutput = true,

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using ClipSharp.Tests.Cli;
+using ClipSharp.Settings;
 
 namespace ClipSharp.Tests.Notebooks;
 
@@ -114,7 +115,7 @@ public class NotebookTests
     [Fact]
     public void The_runner_fails_a_notebook_with_a_broken_cell()
     {
-        var run = NotebookRunner.Run(Path.Combine(WorkspacePaths.Root, "tests", "ClipSharp.Tests", "Notebooks", "broken.ipynb"), new Dictionary<string, string>());
+        var run = NotebookRunner.Run(Path.Combine(ClipSettings.Current.Root, "tests", "ClipSharp.Tests", "Notebooks", "broken.ipynb"), new Dictionary<string, string>());
         Assert.NotEqual(0, run.ExitCode);
         Assert.Contains("before the failure", run.CodeCells[0].Text);
         Assert.Contains(run.CodeCells[1].Errors, e => e.Contains("deliberately broken cell"));

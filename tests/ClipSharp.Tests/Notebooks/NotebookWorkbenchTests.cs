@@ -1,3 +1,4 @@
+using ClipSharp.Settings;
 namespace ClipSharp.Tests.Notebooks;
 
 /// <summary>The notebooks in the real kernel, as a user meets them: an executed evaluation notebook stays light, a
@@ -16,7 +17,7 @@ public class NotebookWorkbenchTests
     [Fact]
     public void A_notebook_runs_from_the_repository_root_with_inputs_relative_to_it()
     {
-        string root = WorkspacePaths.Root;
+        string root = ClipSettings.Current.Root;
         var environment = NotebookRunner.ReferenceEnvironment();
         string[] inputs = ["CLIP_MODEL", "CLIP_DATA", "CLIP_LABELS"];
         foreach (var key in inputs) environment[key] = Path.GetRelativePath(root, environment[key]);

@@ -1,4 +1,5 @@
 using ClipSharp.Text;
+using ClipSharp.Loading;
 
 namespace ClipSharp.Tests.Text;
 
