@@ -18,7 +18,7 @@ public class CheckpointConfigTests
 
     static string Refused(Dictionary<string, long[]> shapes)
     {
-        var e = Assert.Throws<CheckpointException>(() => ClipConfig.FromShapes(shapes, Source));
+        var e = Assert.Throws<StateDictException>(() => ClipConfig.FromShapes(shapes, Source));
         Assert.StartsWith($"Checkpoint '{Source}': ", e.Message);
         return e.Message;
     }
@@ -124,7 +124,7 @@ public class CheckpointConfigTests
         using var checkpoint = CheckpointReader.Read(Reference.Model("tiny-rn.safetensors"));
         var tensors = checkpoint.Tensors.Where(kv => !kv.Key.StartsWith("visual.layer4.", StringComparison.Ordinal))
             .ToDictionary(kv => kv.Key, kv => kv.Value);
-        var e = Assert.Throws<CheckpointException>(() => ClipModel.FromStateDict(tensors, "memory"));
+        var e = Assert.Throws<StateDictException>(() => ClipModel.FromStateDict(tensors, "memory"));
         Assert.Equal("Checkpoint 'memory': no [visual.layer4.*] keys: the model needs at least one block there",
             e.Message);
     }

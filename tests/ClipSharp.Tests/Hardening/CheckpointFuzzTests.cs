@@ -68,7 +68,7 @@ public class CheckpointFuzzTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Mutated_state_dict_shapes_are_built_or_refused_with_a_CheckpointException_only()
+    public void Mutated_state_dict_shapes_are_built_or_refused_with_a_StateDictException_only()
     {
         // Shapes only matter to FromStateDict: each mutant is the tiny ResNet's or ViT's keys with a few shapes
         // edited, a key dropped or renamed, as expanded zero tensors (no memory, whatever the shape claims).
@@ -107,7 +107,7 @@ public class CheckpointFuzzTests(ITestOutputHelper output)
                 {
                     using (ClipModel.FromStateDict(tensors, $"{model}#shape{i}")) built++;
                 }
-                catch (CheckpointException e)
+                catch (StateDictException e)
                     when (e.Message.StartsWith($"Checkpoint '{model}#shape{i}'", StringComparison.Ordinal))
                 {
                     refused++;
