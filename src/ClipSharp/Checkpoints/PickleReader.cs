@@ -5,26 +5,26 @@ namespace ClipSharp.Checkpoints;
 
 /// <summary>A class or function a pickle names (<c>module.qualname</c>). It is only ever compared by name, never
 /// resolved.</summary>
-public sealed record PickleGlobal(string Module, string Name)
+internal sealed record PickleGlobal(string Module, string Name)
 {
     public string FullName => $"{Module}.{Name}";
 }
 
 /// <summary>An object a pickle builds from a class (a TorchScript module): an inert bag of attributes.</summary>
-public sealed class PickledObject(PickleGlobal type)
+internal sealed class PickledObject(PickleGlobal type)
 {
     public PickleGlobal Type { get; } = type;
     public object? State { get; set; }
 }
 
 /// <summary>A call the pickle asks for, recorded rather than made: <c>Function(args)</c>.</summary>
-public sealed record PickleCall(PickleGlobal Function, object?[] Arguments);
+internal sealed record PickleCall(PickleGlobal Function, object?[] Arguments);
 
 /// <summary>
 /// A pickle (protocols 2–5) interpreter that executes nothing: globals are checked against an allow-list before they
 /// are even recorded, calls become <see cref="PickleCall"/> values, and persistent ids are handed to a resolver.
 /// </summary>
-public sealed class PickleReader
+internal sealed class PickleReader
 {
     readonly Func<PickleGlobal, bool> isAllowed;
     readonly Func<object?, object?> persistentLoad;

@@ -9,7 +9,7 @@ namespace ClipSharp.Imaging;
 /// columns (from the input rows and columns they read) gives the same bytes in memory bounded by the region. A 1×25000
 /// image at 224 is resized to 224×5,600,000 (5 GB) to keep 224×224 of it.
 /// </summary>
-public static partial class PillowResize
+internal static partial class PillowResize
 {
     /// <summary>The region <paramref name="left"/>, <paramref name="top"/>, <paramref name="regionWidth"/> ×
     /// <paramref name="regionHeight"/> of <see cref="Bicubic"/>(src, width, height, outWidth, outHeight), byte for

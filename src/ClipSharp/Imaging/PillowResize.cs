@@ -10,7 +10,7 @@ namespace ClipSharp.Imaging;
 /// a horizontal pass into an 8-bit intermediate over only the rows the vertical pass reads, then the vertical pass.
 /// Nearest-neighbour (for palette and 1-bit images) samples at pixel centres.
 /// </summary>
-public static partial class PillowResize
+internal static partial class PillowResize
 {
     const int PrecisionBits = 32 - 8 - 2;
     const double BicubicSupport = 2.0;

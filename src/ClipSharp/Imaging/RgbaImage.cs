@@ -4,7 +4,6 @@ namespace ClipSharp.Imaging;
 /// source.</summary>
 public sealed record RgbaImage(int Width, int Height, byte[] Pixels, PillowMode Mode)
 {
-    public byte this[int x, int y, int channel] => Pixels[(y * Width + x) * 4 + channel];
 
     /// <summary>An opaque image of RGB bytes [size, size, 3], as <see cref="ClipPreprocessor.Pixels(string)"/>
     /// returns them.</summary>

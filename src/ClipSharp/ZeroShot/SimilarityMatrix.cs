@@ -30,10 +30,6 @@ public sealed record SimilarityMatrix(IReadOnlyList<string> RowLabels, IReadOnly
     /// <summary>The most probable column of each row.</summary>
     public int[] ArgMax() => [.. Enumerable.Range(0, Rows).Select(r => Enumerable.Range(0, Columns).MaxBy(c => Cosine[r, c]))];
 
-    /// <summary>Row-major values as jagged arrays (what charting libraries take).</summary>
-    public static float[][] ToJagged(float[,] m) =>
-        [.. Enumerable.Range(0, m.GetLength(0)).Select(r => Enumerable.Range(0, m.GetLength(1)).Select(c => m[r, c]).ToArray())];
-
     float[,] Map(Func<int, int, float> f)
     {
         var m = new float[Rows, Columns];
