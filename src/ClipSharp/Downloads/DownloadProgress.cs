@@ -13,7 +13,8 @@ public sealed record DownloadProgress(string File, long Received, long? Total)
             long step = p.Total is > 0 ? p.Received * 10 / p.Total.Value : p.Received >> 26;
             if (shown.TryGetValue(p.File, out long last) && last == step) return;
             shown[p.File] = step;
-            string total = p.Total is long t ? $"/{t / 1048576.0:F1} MiB ({p.Received * 100 / Math.Max(t, 1)}%)" : " MiB";
+            string total = p.Total is long t
+                ? $"/{t / 1048576.0:F1} MiB ({p.Received * 100 / Math.Max(t, 1)}%)" : " MiB";
             writer.WriteLine($"Downloading {p.File}: {p.Received / 1048576.0:F1}{total}");
         });
     }

@@ -5,7 +5,8 @@ using static TorchSharp.torch;
 namespace ClipSharp.Modeling;
 
 /// <summary>CLIP: an image tower (ModifiedResNet or VisionTransformer) and a causal text transformer, projected into
-/// one embedding space. <c>forward(images, tokens)</c> returns (logits per image [n, m], logits per text [m, n]).</summary>
+/// one embedding space. <c>forward(images, tokens)</c> returns (logits per image [n, m], logits per text [m, n]).
+/// Built from tensors only; files come in through <c>ClipSharp.Loading</c> (<c>ClipModel.Load</c>).</summary>
 public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor LogitsPerImage, Tensor LogitsPerText)>
 {
     readonly nn.Module<Tensor, Tensor> visual;
@@ -22,13 +23,17 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, (Tensor LogitsPerImage
     {
         Config = config;
         visual = config.IsVisionTransformer
-            ? new VisionTransformer(config.ImageResolution, config.VisionPatchSize!.Value, config.VisionWidth, config.VisionLayers[0], config.VisionHeads, config.EmbedDim)
-            : new ModifiedResNet(config.VisionLayers, config.EmbedDim, config.VisionHeads, config.ImageResolution, config.VisionWidth);
-        transformer = new Transformer(config.TransformerWidth, config.TransformerLayers, config.TransformerHeads, causal: true);
+            ? new VisionTransformer(config.ImageResolution, config.VisionPatchSize!.Value, config.VisionWidth,
+                config.VisionLayers[0], config.VisionHeads, config.EmbedDim)
+            : new ModifiedResNet(config.VisionLayers, config.EmbedDim, config.VisionHeads, config.ImageResolution,
+                config.VisionWidth);
+        transformer = new Transformer(config.TransformerWidth, config.TransformerLayers, config.TransformerHeads,
+            causal: true);
         token_embedding = nn.Embedding(config.VocabSize, config.TransformerWidth);
         positional_embedding = nn.Parameter(torch.randn(config.ContextLength, config.TransformerWidth) * 0.01);
         ln_final = nn.LayerNorm(config.TransformerWidth);
-        text_projection = nn.Parameter(torch.randn(config.TransformerWidth, config.EmbedDim) / Math.Sqrt(config.TransformerWidth));
+        text_projection = nn.Parameter(
+            torch.randn(config.TransformerWidth, config.EmbedDim) / Math.Sqrt(config.TransformerWidth));
         logit_scale = nn.Parameter(torch.tensor(Math.Log(1 / 0.07), float32));
         RegisterComponents();
         eval();

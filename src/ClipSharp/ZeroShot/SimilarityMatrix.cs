@@ -2,7 +2,8 @@ namespace ClipSharp.ZeroShot;
 
 /// <summary>Images × texts: cosine similarities, logits (scale · cosine) and row-wise softmax probabilities,
 /// with labels for display and plots.</summary>
-public sealed record SimilarityMatrix(IReadOnlyList<string> RowLabels, IReadOnlyList<string> ColumnLabels, float[,] Cosine, double LogitScale)
+public sealed record SimilarityMatrix(
+    IReadOnlyList<string> RowLabels, IReadOnlyList<string> ColumnLabels, float[,] Cosine, double LogitScale)
 {
     public int Rows => Cosine.GetLength(0);
     public int Columns => Cosine.GetLength(1);
@@ -28,7 +29,8 @@ public sealed record SimilarityMatrix(IReadOnlyList<string> RowLabels, IReadOnly
     }
 
     /// <summary>The most probable column of each row.</summary>
-    public int[] ArgMax() => [.. Enumerable.Range(0, Rows).Select(r => Enumerable.Range(0, Columns).MaxBy(c => Cosine[r, c]))];
+    public int[] ArgMax() =>
+        [.. Enumerable.Range(0, Rows).Select(r => Enumerable.Range(0, Columns).MaxBy(c => Cosine[r, c]))];
 
     float[,] Map(Func<int, int, float> f)
     {
