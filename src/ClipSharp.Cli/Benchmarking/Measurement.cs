@@ -7,6 +7,9 @@ namespace ClipSharp.Cli.Benchmarking;
 public sealed record Measurement(string Case, string Dtype, int Items, string Unit, double MedianMs, double MinMs, double MaxMs,
     double ItemsPerSecond, double? GflopPerSecond, double? PercentOfPeak, double PeakRssMib)
 {
+    /// <summary>Max/min over the runs above <see cref="Stability.MaxSpread"/>: the machine was busy.</summary>
+    public bool Unstable => Stability.IsUnstable(MinMs, MaxMs);
+
     /// <summary>Times <paramref name="action"/> <paramref name="runs"/> times after two warm-ups (oneDNN builds its kernels
     /// for a new shape on first use). The peak memory is reset
     /// first (Linux), so it is this case's.</summary>
