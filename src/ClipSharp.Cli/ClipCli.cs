@@ -59,7 +59,8 @@ public static class ClipCli
     {
         var verbs = new List<string>();
         for (var c = parse.CommandResult; c.Parent is CommandResult parent; c = parent) verbs.Insert(0, c.Command.Name);
-        string message = parse.Errors[0].Message;
+        // a syntax error first: a validator's complaint may only follow from it ("nothing to tokenize")
+        string message = parse.Errors.Select(e => e.Message).OrderBy(ValueChecks.IsValueError).First();
         string first = Regex.Replace(ValueChecks.Untagged(message), @"\s+", " ").Trim();
         first = Regex.Replace(first, @"System\.Nullable`1\[([^\]]+)\]", "$1"); // int? reads as System.Int32
         error.WriteLine($"error: {first}");
