@@ -146,7 +146,10 @@ sealed class BenchCommand : Command
         var report = new BenchReport(machine, peaks, imageGFlopsPerImage, cases, accuracy, evaluations, notes);
         if (parse.GetValue(json))
             context.Output.WriteLine(JsonSerializer.Serialize(report,
-                new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
+                new JsonSerializerOptions
+                {
+                    WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+                }));
         else report.WriteText(context);
         return 0;
     }

@@ -50,7 +50,8 @@ sealed class EmbedCommand : Command
 
         using var clip = model.Load(parse, context);
         string? vocabPath = allTexts.Count > 0 ? model.VocabPath(parse) : null;
-        OutputPath.Check(parse.GetValue(output)!, [parse.GetValue(textFile), clip.SourcePath, vocabPath, .. imagePaths]);
+        OutputPath.Check(parse.GetValue(output)!,
+            [parse.GetValue(textFile), clip.SourcePath, vocabPath, .. imagePaths]);
         var tokenizer = allTexts.Count > 0 ? model.Tokenizer(parse) : null;
         using var imageFeatures = EncodeImages(clip, [.. imagePaths], context);
         using var textFeatures = tokenizer is null

@@ -100,7 +100,8 @@ sealed class EvaluateCommand : Command
     /// <summary>The evaluation's charts as files: .html always, .png where a headless Chromium exists.</summary>
     IReadOnlyList<string> SaveCharts(EvaluationResult result, string folder, bool png)
     {
-        if (!png) context.Error.WriteLine("note: no .png charts: install the 'chromium' package (or set CLIP_CHROMIUM)");
+        if (!png)
+            context.Error.WriteLine("note: no .png charts: install the 'chromium' package (or set CLIP_CHROMIUM)");
         return Notebooks.EvaluationCharts.Save(result, folder, png);
     }
 }

@@ -19,7 +19,8 @@ sealed class PreprocessCommand : Command
         $"image, keyed by file name; {OutputPath.HelpNote}");
     readonly Option<long> maxPixels = new("--max-pixels")
     {
-        Description = "Refuse larger images (decompression bombs)", DefaultValueFactory = _ => ImageLoader.DefaultMaxPixels,
+        Description = "Refuse larger images (decompression bombs)",
+        DefaultValueFactory = _ => ImageLoader.DefaultMaxPixels,
     };
 
     public PreprocessCommand(CliContext context)

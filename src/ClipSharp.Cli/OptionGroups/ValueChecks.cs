@@ -25,7 +25,8 @@ static class ValueChecks
         return option;
     }
 
-    /// <summary>Adds a check of the positional argument's value, as <see cref="Check{T}(Option{T}, Func{T, string?})"/>.
+    /// <summary>Adds a check of the positional argument's value, as
+    /// <see cref="Check{T}(Option{T}, Func{T, string?})"/>.
     /// </summary>
     public static Argument<T> Check<T>(this Argument<T> argument, Func<T, string?> problem)
     {
@@ -41,6 +42,10 @@ static class ValueChecks
     public static void Check(this Command command, Func<CommandResult, string?> problem) =>
         command.Validators.Add(result =>
         {
+            // A value the parser cannot convert is the error to report; System.CommandLine converts lazily, and
+            // only while the command has no error yet, so convert first and stay quiet if that fails.
+            foreach (var option in result.Children.OfType<OptionResult>())
+                if (!TryValue(option.GetValueOrDefault<object?>, out _) || option.Errors.Any()) return;
             if (problem(result) is { } message) result.AddError(Tag + message);
         });
 

@@ -52,7 +52,8 @@ sealed class TextTable(params string[] header)
             .Select(c => rows.Select(r => r[c].Length).Append(Header[c].Length).Max()).ToArray();
         foreach (var row in rows.Prepend([.. Header]))
         {
-            var cells = row.Select((cell, c) => rightAligned.Contains(c) ? cell.PadLeft(widths[c]) : cell.PadRight(widths[c]));
+            var cells = row.Select((cell, c) =>
+                rightAligned.Contains(c) ? cell.PadLeft(widths[c]) : cell.PadRight(widths[c]));
             writer.WriteLine(string.Join("  ", cells).TrimEnd());
         }
     }

@@ -20,7 +20,8 @@ public static class CliRunner
 }
 
 /// <summary>Collects progress reports synchronously.</summary>
-public sealed class SynchronousProgressFor(List<ClipSharp.Checkpoints.DownloadProgress> into) : IProgress<ClipSharp.Checkpoints.DownloadProgress>
+public sealed class SynchronousProgressFor(List<ClipSharp.Checkpoints.DownloadProgress> into)
+    : IProgress<ClipSharp.Checkpoints.DownloadProgress>
 {
     public void Report(ClipSharp.Checkpoints.DownloadProgress value) => into.Add(value);
 }

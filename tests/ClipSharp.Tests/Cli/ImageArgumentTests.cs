@@ -39,7 +39,8 @@ public class ImageArgumentTests : IDisposable
     {
         string images = Folder();
         Assert.Equal(["face-127.png"], Preprocessed(Path.Combine(images, "f*.png")));
-        Assert.Equal(["cat.jpg", "face-127.png"], Preprocessed(Path.Combine(images, "*")));   // not labels.csv
+        Assert.Equal(["cat.jpg", "face-127.png"], Preprocessed(Path.Combine(images, "*.*"))); // not labels.csv
+        Assert.Equal(["CLIP.png", "cat.jpg", "face-127.png"], Preprocessed(Path.Combine(images, "*"))); // sub/ too
         Assert.Equal(["CLIP.png", "face-127.png"], Preprocessed(Path.Combine(images, "**", "*.png")));
         Assert.Equal(["cat.jpg"], Preprocessed(Path.Combine(images, "c?t.[jJ]pg")));
     }

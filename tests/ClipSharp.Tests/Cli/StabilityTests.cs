@@ -15,7 +15,8 @@ public class StabilityTests
     public void The_rule_is_max_over_min_above_one_and_a_half(double min, double max, bool unstable)
     {
         Assert.Equal(unstable, Stability.IsUnstable(min, max));
-        var measurement = new Measurement("image batch 1", "fp32", 1, "img", (min + max) / 2, min, max, 1, null, null, 1);
+        var measurement =
+            new Measurement("image batch 1", "fp32", 1, "img", (min + max) / 2, min, max, 1, null, null, 1);
         Assert.Equal(unstable, measurement.Unstable);
     }
 

@@ -28,7 +28,8 @@ public class TokenizeInputTests : IDisposable
 
         Assert.Equal(expected, Ids(["tokenize", .. Texts]));
         Assert.Equal(expected, Ids("tokenize", "--text-file", lines));
-        var piped = CliRunner.RunWithInput(string.Join('\n', Texts) + "\n", "tokenize", "-", "--vocab", Reference.Vocab);
+        var piped = CliRunner.RunWithInput(string.Join('\n', Texts) + "\n", "tokenize", "-",
+            "--vocab", Reference.Vocab);
         Assert.True(piped.ExitCode == 0, piped.Error);
         Assert.Equal(expected, piped.Output);
     }
