@@ -7,16 +7,20 @@ using ClipSharp.ZeroShot;
 
 namespace ClipSharp.Cli.Benchmarking;
 
-/// <summary>The tutorial's evaluation timed end to end (read, decode, preprocess, encode, classify) against the image
-/// tower alone on the same images, and a second evaluation with a new prompt set served by the embedding cache.</summary>
-public sealed record EvaluationTiming(string Dtype, int Images, double EncodeSeconds, double EndToEndSeconds, double Ratio,
+/// <summary>The tutorial's evaluation timed end to end (read, decode, preprocess, encode, classify) against the
+/// image tower alone on the same images, and a second evaluation with a new prompt set served by the embedding
+/// cache.</summary>
+public sealed record EvaluationTiming(string Dtype, int Images, double EncodeSeconds, double EndToEndSeconds,
+    double Ratio,
     double CachedFirstSeconds, double NewPromptsSeconds, int NewPromptsEncodedImages)
 {
     static readonly string[] Classes = ["no glasses", "glasses"];
 
-    /// <summary>The image tower alone and the whole evaluation are each timed <paramref name="runs"/> times, alternately
+    /// <summary>The image tower alone and the whole evaluation are each timed <paramref name="runs"/> times,
+    /// alternately
     /// (so both see the same machine), and their medians compared.</summary>
-    public static EvaluationTiming Measure(ClipModel model, string dtype, string imageDirectory, int count, ClipTokenizer tokenizer, int runs)
+    public static EvaluationTiming Measure(ClipModel model, string dtype, string imageDirectory, int count,
+        ClipTokenizer tokenizer, int runs)
     {
         var set = LabeledImageSet.Load(imageDirectory, Classes, limit: count);
         const int batchSize = 32; // the evaluator's
@@ -46,9 +50,11 @@ public sealed record EvaluationTiming(string Dtype, int Images, double EncodeSec
             double first = Time(() => Evaluate(model, set, cache, PromptSet.Create(Classes), tokenizer));
             var evaluator = new Evaluator(model, cache);
             var clock = Stopwatch.StartNew();
-            using (var classifier = ZeroShotClassifier.Create(model, PromptSet.Create(["a photo of a person without glasses", "a photo of a person wearing glasses"]), tokenizer))
+            using (var classifier = ZeroShotClassifier.Create(model, PromptSet.Create(
+                ["a photo of a person without glasses", "a photo of a person wearing glasses"]), tokenizer))
                 evaluator.Evaluate(set, classifier);
-            return new EvaluationTiming(dtype, set.Images.Count, encode, endToEnd, endToEnd / encode, first, clock.Elapsed.TotalSeconds, evaluator.EncodedImages);
+            return new EvaluationTiming(dtype, set.Images.Count, encode, endToEnd, endToEnd / encode, first,
+                clock.Elapsed.TotalSeconds, evaluator.EncodedImages);
         }
         finally
         {
@@ -56,7 +62,8 @@ public sealed record EvaluationTiming(string Dtype, int Images, double EncodeSec
         }
     }
 
-    static void Evaluate(ClipModel model, LabeledImageSet set, EmbeddingCache? cache, PromptSet prompts, ClipTokenizer tokenizer)
+    static void Evaluate(ClipModel model, LabeledImageSet set, EmbeddingCache? cache, PromptSet prompts,
+        ClipTokenizer tokenizer)
     {
         using var classifier = ZeroShotClassifier.Create(model, prompts, tokenizer);
         new Evaluator(model, cache).Evaluate(set, classifier);

@@ -5,16 +5,21 @@ using static TorchSharp.torch;
 namespace ClipSharp.Cli.Benchmarking;
 
 /// <summary>What the numbers were measured on, and the matrix-multiply peak they are compared with.</summary>
-public sealed record MachineInfo(string Cpu, int Cores, string Features, int TorchThreads, string Runtime, string TorchSharp)
+public sealed record MachineInfo(string Cpu, int Cores, string Features, int TorchThreads, string Runtime,
+    string TorchSharp)
 {
     public static MachineInfo Current()
     {
         string[] cpuinfo = File.Exists("/proc/cpuinfo") ? File.ReadAllLines("/proc/cpuinfo") : [];
-        string cpu = cpuinfo.FirstOrDefault(l => l.StartsWith("model name"))?.Split(':', 2)[1].Trim() ?? Environment.GetEnvironmentVariable("PROCESSOR_IDENTIFIER") ?? "unknown";
+        string cpu = cpuinfo.FirstOrDefault(l => l.StartsWith("model name"))?.Split(':', 2)[1].Trim()
+            ?? Environment.GetEnvironmentVariable("PROCESSOR_IDENTIFIER") ?? "unknown";
         var flags = cpuinfo.FirstOrDefault(l => l.StartsWith("flags"))?.Split(':', 2)[1].Split(' ') ?? [];
-        string features = string.Join(" ", new[] { "avx2", "avx512f", "avx512_bf16", "amx_bf16", "amx_tile" }.Where(flags.Contains));
-        string torchSharp = typeof(TorchSharp.torch).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "?";
-        return new MachineInfo(cpu, Environment.ProcessorCount, features.Length > 0 ? features : "none detected", get_num_threads(),
+        string features = string.Join(" ",
+            new[] { "avx2", "avx512f", "avx512_bf16", "amx_bf16", "amx_tile" }.Where(flags.Contains));
+        string torchSharp = typeof(TorchSharp.torch).Assembly
+            .GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "?";
+        return new MachineInfo(cpu, Environment.ProcessorCount, features.Length > 0 ? features : "none detected",
+            get_num_threads(),
             $".NET {Environment.Version} on {Environment.OSVersion}", torchSharp);
     }
 

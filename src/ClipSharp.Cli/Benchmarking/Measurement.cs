@@ -4,13 +4,19 @@ namespace ClipSharp.Cli.Benchmarking;
 
 /// <summary>One benchmark case: wall-clock statistics over timed runs, the work it did, and the process's peak
 /// resident memory while it ran.</summary>
-public sealed record Measurement(string Case, string Dtype, int Items, string Unit, double MedianMs, double MinMs, double MaxMs,
+public sealed record Measurement(string Case, string Dtype, int Items, string Unit, double MedianMs, double MinMs,
+    double MaxMs,
     double ItemsPerSecond, double? GflopPerSecond, double? PercentOfPeak, double PeakRssMib)
 {
-    /// <summary>Times <paramref name="action"/> <paramref name="runs"/> times after two warm-ups (oneDNN builds its kernels
+    /// <summary>Max/min over the runs above <see cref="Stability.MaxSpread"/>: the machine was busy.</summary>
+    public bool Unstable => Stability.IsUnstable(MinMs, MaxMs);
+
+    /// <summary>Times <paramref name="action"/> <paramref name="runs"/> times after two warm-ups (oneDNN builds its
+    /// kernels
     /// for a new shape on first use). The peak memory is reset
     /// first (Linux), so it is this case's.</summary>
-    public static Measurement Run(string name, string dtype, int items, string unit, int runs, Action action, double? gflopPerRun = null, double? peak = null)
+    public static Measurement Run(string name, string dtype, int items, string unit, int runs, Action action,
+        double? gflopPerRun = null, double? peak = null)
     {
         PeakMemory.Reset();
         action();
@@ -47,7 +53,8 @@ public static class PeakMemory
             MallocTrim(0);
             File.WriteAllText("/proc/self/clear_refs", "5");
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or DllNotFoundException or EntryPointNotFoundException) { } // not Linux/glibc: the peak is since start
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or DllNotFoundException
+            or EntryPointNotFoundException) { } // not Linux/glibc: the peak is since start
     }
 
     public static double MiB()

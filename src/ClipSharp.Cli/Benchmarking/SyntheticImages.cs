@@ -4,12 +4,14 @@ using SkiaSharp;
 namespace ClipSharp.Cli.Benchmarking;
 
 /// <summary>A stand-in for the Kaggle set when it is not here: 1024×1024 PNGs of soft shapes with mild noise (so they
-/// compress like photographs, ~2 MB each; RGB, as the Kaggle faces), and a labels.csv. Made once per folder; deterministic.</summary>
+/// compress like photographs, ~2 MB each; RGB, as the Kaggle faces), and a labels.csv. Made once per folder;
+/// deterministic.</summary>
 public static class SyntheticImages
 {
     public const int Size = 1024;
 
-    /// <summary>Makes the images that are missing (image i is always the same picture) and a labels.csv of the first <paramref name="count"/>.</summary>
+    /// <summary>Makes the images that are missing (image i is always the same picture) and a labels.csv of the
+    /// first <paramref name="count"/>.</summary>
     public static string Ensure(string directory, int count)
     {
         Directory.CreateDirectory(directory);
@@ -20,11 +22,13 @@ public static class SyntheticImages
         });
         string labels = "file,label\n" + string.Concat(Enumerable.Range(0, count).Select(i => $"{Name(i)},{i % 2}\n"));
         string labelsPath = Path.Combine(directory, "labels.csv");
-        if (!File.Exists(labelsPath) || File.ReadAllText(labelsPath) != labels) AtomicFile.WriteAllText(labelsPath, labels);
+        if (!File.Exists(labelsPath) || File.ReadAllText(labelsPath) != labels)
+            AtomicFile.WriteAllText(labelsPath, labels);
         return directory;
     }
 
-    public static IReadOnlyList<string> Paths(string directory, int count) => [.. Enumerable.Range(0, count).Select(i => Path.Combine(directory, Name(i)))];
+    public static IReadOnlyList<string> Paths(string directory, int count) =>
+        [.. Enumerable.Range(0, count).Select(i => Path.Combine(directory, Name(i)))];
 
     static string Name(int i) => $"synthetic-{i.ToString("D4", CultureInfo.InvariantCulture)}.png";
 
@@ -49,5 +53,6 @@ public static class SyntheticImages
         return bitmap.Encode(SKEncodedImageFormat.Png, 6);
     }
 
-    static SKColor RandomColor(Random random) => new((byte)random.Next(256), (byte)random.Next(256), (byte)random.Next(256));
+    static SKColor RandomColor(Random random) =>
+        new((byte)random.Next(256), (byte)random.Next(256), (byte)random.Next(256));
 }

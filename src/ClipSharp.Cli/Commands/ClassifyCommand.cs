@@ -1,47 +1,65 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json.Nodes;
+using ClipSharp.Cli.OptionGroups;
+using ClipSharp.Cli.Rendering;
 using ClipSharp.Evaluation;
-using ClipSharp.Modeling;
-using ClipSharp.Text;
 using ClipSharp.ZeroShot;
-using Spectre.Console;
-using ClipSharp.Loading;
 
 namespace ClipSharp.Cli.Commands;
 
-/// <summary><c>clip classify --model M --class C… IMAGE…</c>: zero-shot probabilities of each image.</summary>
-static class ClassifyCommand
+/// <summary><c>clip classify IMAGE…</c>: zero-shot probabilities of each image over the classes.</summary>
+sealed class ClassifyCommand : Command
 {
-    public static Command Create(CliContext context)
-    {
-        var model = CommonOptions.Model();
-        var dtype = CommonOptions.DType();
-        var classes = new Option<string[]>("--class", "-c") { Description = "A class name (repeat for each class; at least two)", Required = true };
-        var templates = new Option<string[]>("--template", "-t") { Description = "A prompt template with {} for the class (repeat to ensemble); default {}" };
-        var images = new Argument<string[]>("images") { Description = "Images to classify", Arity = ArgumentArity.OneOrMore };
-        var vocab = CommonOptions.Vocab();
-        var command = new Command("classify", "Zero-shot classify images: a table of class probabilities and the prediction") { model, dtype, classes, templates, images, vocab };
-        command.SetAction(parse =>
-        {
-            var prompts = PromptSet.Create(parse.GetValue(classes)!, parse.GetValue(templates));
-            using var clip = ClipModel.Load(parse.GetValue(model)!, progress: context.DownloadProgress(), imageDType: CommonOptions.ScalarTypeOf(parse.GetValue(dtype)!));
-            using var classifier = ZeroShotClassifier.Create(clip, prompts, ClipTokenizer.Load(parse.GetValue(vocab)));
-            var paths = parse.GetValue(images)!;
-            using var features = new Evaluator(clip).ImageFeatures(paths);
-            var similarity = classifier.Similarity(features, [.. paths.Select(Path.GetFileName)!]);
-            var probabilities = similarity.Probabilities;
-            var predicted = similarity.ArgMax();
+    readonly CliContext context;
+    readonly ModelOptions model = new();
+    readonly PromptOptions prompts = new();
+    readonly ImageArguments images = new("Images to classify");
+    readonly Option<string?> format = OutputFormat.Option([OutputFormat.Table, OutputFormat.Csv, OutputFormat.Json]);
 
-            var table = new Table().AddColumn("image");
-            foreach (var c in prompts.Classes) table.AddColumn(new TableColumn(Markup.Escape($"p({c})")).RightAligned());
-            table.AddColumn("prediction");
-            for (int i = 0; i < paths.Length; i++)
-                table.AddRow([Markup.Escape(similarity.RowLabels[i]),
-                    .. Enumerable.Range(0, prompts.Classes.Count).Select(c => probabilities[i, c].ToString("F4", CultureInfo.InvariantCulture)),
-                    Markup.Escape(prompts.Classes[predicted[i]])]);
-            context.Console().Write(table);
+    public ClassifyCommand(CliContext context)
+        : base("classify", "Zero-shot classify images: the class probabilities and the prediction of each")
+    {
+        this.context = context;
+        Arguments.Add(images.Images);
+        model.AddTo(this);
+        prompts.AddTo(this);
+        Options.Add(format);
+        SetAction(Run);
+    }
+
+    int Run(ParseResult parse)
+    {
+        var promptSet = prompts.Prompts(parse);
+        var paths = images.Files(parse);
+        using var clip = model.Load(parse, context);
+        using var classifier = ZeroShotClassifier.Create(clip, promptSet, model.Tokenizer(parse));
+        using var features = new Evaluator(clip).ImageFeatures(paths);
+        var similarity = classifier.Similarity(features, [.. paths]);
+        var probabilities = similarity.Probabilities;
+        var predicted = similarity.ArgMax();
+        var classes = promptSet.Classes;
+
+        if (parse.GetValue(format) == OutputFormat.Json)
+        {
+            context.Output.WriteLine(new JsonObject
+            {
+                ["classes"] = new JsonArray([.. classes.Select(c => (JsonNode)c)]),
+                ["images"] = new JsonArray([.. paths.Select((p, i) => (JsonNode)new JsonObject
+                {
+                    ["image"] = p,
+                    ["probabilities"] = new JsonArray([.. classes.Select((_, c) => (JsonNode)probabilities[i, c])]),
+                    ["prediction"] = classes[predicted[i]],
+                })]),
+            }.ToJsonString(new() { WriteIndented = true }));
             return 0;
-        });
-        return command;
+        }
+        var table = new TextTable(["image", .. classes.Select(c => $"p({c})"), "prediction"])
+            .AlignRight([.. Enumerable.Range(1, classes.Count)]);
+        for (int i = 0; i < paths.Count; i++)
+            table.Add([paths[i], .. Enumerable.Range(0, classes.Count)
+                .Select(c => probabilities[i, c].ToString("F4", CultureInfo.InvariantCulture)), classes[predicted[i]]]);
+        table.Write(context, parse.GetValue(format)!);
+        return 0;
     }
 }

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using ClipSharp.Cli.OptionGroups;
+using ClipSharp.Cli.Rendering;
 using ClipSharp.Evaluation;
 using ClipSharp.Modeling;
 using ClipSharp.Text;
@@ -12,8 +14,14 @@ namespace ClipSharp.Cli.Commands;
 /// once so that each means the same everywhere, with the steps that read them.</summary>
 sealed class DataOptions
 {
-    public Option<string> Model { get; } = CommonOptions.Model(defaultValue: "RN50");
-    public Option<string> DType { get; } = CommonOptions.DType();
+    public ModelOptions ModelGroup { get; } = new();
+    public PromptOptions PromptGroup { get; } = new();
+    public Option<string> Model => ModelGroup.Model;
+    public Option<string> DType => ModelGroup.DType;
+    public Option<string?> Vocab => ModelGroup.Vocab;
+    public Option<string[]> Classes => PromptGroup.Classes;
+    public Option<string[]> Templates => PromptGroup.Templates;
+    public Option<string?> PromptsFile => PromptGroup.PromptsFile;
     public Option<string> Data { get; } = new("--data", "-d")
     {
         Description = "The image folder",
@@ -32,18 +40,6 @@ sealed class DataOptions
     {
         Description = "The label column: a class index (0 = first --class) or a class name; default the last column",
     };
-    public Option<string[]> Classes { get; } = new("--class", "-c")
-    {
-        Description = "A class name, in label-index order (repeat); default: 'no glasses', 'glasses'",
-    };
-    public Option<string?> PromptsFile { get; } = new("--prompts")
-    {
-        Description = "A file of prompt templates with {} for the class, one a line (several are ensembled)",
-    };
-    public Option<string[]> Templates { get; } = new("--template", "-t")
-    {
-        Description = "A prompt template with {} (repeatable)",
-    };
     public Option<int?> Limit { get; }
     public Option<bool> SkipMissing { get; } = new("--skip-missing")
     {
@@ -54,41 +50,39 @@ sealed class DataOptions
         Description = "The embedding cache folder (default .cache/embeddings)",
     };
     public Option<bool> NoCache { get; } = new("--no-cache") { Description = "Encode every image, store nothing" };
-    public Option<string?> Vocab { get; } = CommonOptions.Vocab();
-    public Option<string> Format { get; } = new("--format")
-    {
-        Description = "table (text for people) or json (one JSON object)", DefaultValueFactory = _ => "table",
-    };
+    public Option<string?> Format { get; }
     public Option<bool> Json { get; } = new("--json") { Description = "Same as --format json" };
 
     /// <param name="defaultLimit">Rows of the labels file read by default (null: all).</param>
-    public DataOptions(int? defaultLimit)
+    /// <param name="formats">The --format values the verb writes.</param>
+    public DataOptions(int? defaultLimit, params string[] formats)
     {
-        Limit = new("--limit")
+        Limit = new Option<int?>("--limit")
         {
             Description = "Use N images: the first N rows of the labels file; with a folder per class, N taken " +
                 "round-robin across the classes (each class's first files by name, in turn); default " +
                 (defaultLimit is int n ? n.ToString() : "all"),
             DefaultValueFactory = _ => defaultLimit,
-        };
-        Format.AcceptOnlyFromAmong("table", "json");
+        }.Check(n => n < 1 ? $"--limit must be positive; got {n}" : null);
+        Format = OutputFormat.Option(formats.Length > 0 ? formats : [OutputFormat.Table, OutputFormat.Json]);
     }
 
     /// <summary>Every option, for verbs that take them all.</summary>
     public IEnumerable<Option> All => [Model, DType, Data, Labels, Pattern, LabelColumn, Classes, PromptsFile,
         Templates, Limit, SkipMissing, CacheDirectory, NoCache, Vocab, Format, Json];
 
-    public bool WantsJson(ParseResult parse) => parse.GetValue(Json) || parse.GetValue(Format) == "json";
+    /// <summary>--format, with --json as its alias.</summary>
+    public string FormatOf(ParseResult parse) =>
+        parse.GetValue(Json) ? OutputFormat.Json : parse.GetValue(Format) ?? OutputFormat.Table;
 
-    public IReadOnlyList<string> ClassNames(ParseResult parse) =>
-        parse.GetValue(Classes) is { Length: > 0 } given ? given : EvaluateCommand.DefaultClasses;
+    public bool WantsJson(ParseResult parse) => FormatOf(parse) == OutputFormat.Json;
+
+    public IReadOnlyList<string> ClassNames(ParseResult parse) => PromptGroup.ClassNames(parse);
 
     /// <summary>The templates of --prompts, then of --template (none: the class name alone).</summary>
-    public List<string> TemplateList(ParseResult parse) =>
-        [.. (parse.GetValue(PromptsFile) is { } file ? PromptSet.ReadTemplates(file) : []),
-            .. parse.GetValue(Templates) ?? []];
+    public List<string> TemplateList(ParseResult parse) => PromptGroup.TemplateList(parse);
 
-    public PromptSet Prompts(ParseResult parse) => PromptSet.Create(ClassNames(parse), TemplateList(parse));
+    public PromptSet Prompts(ParseResult parse) => PromptGroup.Prompts(parse);
 
     /// <summary>The labelled images of --data, as <c>clip evaluate</c> reads them; skipped rows are listed on
     /// stderr.</summary>
@@ -97,7 +91,6 @@ sealed class DataOptions
     {
         string dataDir = folder ?? RequireDataFolder(parse, context);
         int? n = parse.GetValue(Limit);
-        if (n < 1) throw new CliException($"--limit must be positive; got {n}");
         var set = LabeledImageSet.Load(dataDir, ClassNames(parse), parse.GetValue(Labels), parse.GetValue(LabelColumn),
             parse.GetValue(Pattern)!, n, parse.GetValue(SkipMissing));
         foreach (var s in set.Skipped) context.Error.WriteLine($"skipped: {s}");
@@ -125,8 +118,7 @@ sealed class DataOptions
     static bool IsDefaultData(string dir) => string.Equals(Path.GetFullPath(dir),
         Path.GetFullPath(Datasets.GlassesDataset.DefaultDirectory), StringComparison.Ordinal);
 
-    public ClipModel LoadModel(ParseResult parse, CliContext context) => ClipModel.Load(parse.GetValue(Model)!,
-        progress: context.DownloadProgress(), imageDType: CommonOptions.ScalarTypeOf(parse.GetValue(DType)!));
+    public ClipModel LoadModel(ParseResult parse, CliContext context) => ModelGroup.Load(parse, context);
 
     /// <summary>The embedding cache of the model, or null with --no-cache.</summary>
     public EmbeddingCache? Cache(ParseResult parse, ClipModel model) =>
@@ -147,7 +139,7 @@ sealed class DataOptions
             ? throw new CliException("--cache is empty: give the embedding cache folder, or --no-cache")
             : parse.GetValue(CacheDirectory);
 
-    public ClipTokenizer Tokenizer(ParseResult parse) => ClipTokenizer.Load(parse.GetValue(Vocab));
+    public ClipTokenizer Tokenizer(ParseResult parse) => ModelGroup.Tokenizer(parse);
 
     /// <summary>Writes a JSON object to the command's output.</summary>
     public static void WriteJson(CliContext context, System.Text.Json.Nodes.JsonNode json) =>

@@ -9,47 +9,50 @@ namespace ClipSharp.Cli.Commands;
 
 /// <summary><c>clip download NAME</c>: a released checkpoint and the BPE vocab into weights/, or <c>glasses</c>: the
 /// Kaggle data set into data/glasses; each verified, and files already there re-verified.</summary>
-static class DownloadCommand
+sealed class DownloadCommand : Command
 {
     public const string Glasses = "glasses";
 
-    public static Command Create(CliContext context)
+    readonly CliContext context;
+    readonly Argument<string> name = new("name")
     {
-        var name = new Argument<string>("name")
+        Description = "A registry name (RN50, RN101, RN50x4, RN50x16, RN50x64, ViT-B/32, ViT-B/16, ViT-L/14, " +
+            "ViT-L/14@336px), or 'glasses' for the Kaggle \"Glasses or No Glasses\" set",
+    };
+    readonly Option<string?> mirror = new("--mirror")
+    {
+        Description = "Fetch from this base URL instead: <mirror>/<sha256>/<file> for weights, " +
+            "<mirror>/glasses-or-no-glasses.zip (or the .zip URL itself) for glasses; also CLIP_MIRROR",
+    };
+    readonly Option<bool> force = new("--force") { Description = "Download again even when the files are present" };
+    readonly Option<string> data = new("--data", "-d")
+    {
+        Description = "Where 'glasses' goes", DefaultValueFactory = _ => GlassesDataset.DefaultDirectory,
+    };
+
+    public DownloadCommand(CliContext context)
+        : base("download", "Download a released checkpoint and the BPE vocab into weights/ (SHA-256 verified), or " +
+            "the glasses data set into data/glasses; files appear only when complete. A download fails when the " +
+            "server sends nothing for CLIP_DOWNLOAD_TIMEOUT seconds (60) or, after that long, averages under " +
+            "CLIP_DOWNLOAD_MIN_RATE KiB/s (8; 0 = no minimum)")
+    {
+        this.context = context;
+        Arguments.Add(name);
+        foreach (var option in new Option[] { mirror, force, data }) Options.Add(option);
+        SetAction(parse =>
         {
-            Description = "A registry name (RN50, RN101, RN50x4, RN50x16, RN50x64, ViT-B/32, ViT-B/16, ViT-L/14, " +
-                "ViT-L/14@336px), or 'glasses' for the Kaggle \"Glasses or No Glasses\" set",
-        };
-        var mirror = new Option<string?>("--mirror")
-        {
-            Description = "Fetch from this base URL instead: <mirror>/<sha256>/<file> for weights, " +
-                "<mirror>/glasses-or-no-glasses.zip (or the .zip URL itself) for glasses; also CLIP_MIRROR",
-        };
-        var force = new Option<bool>("--force") { Description = "Download again even when the files are present" };
-        var data = new Option<string>("--data", "-d")
-        {
-            Description = "Where 'glasses' goes", DefaultValueFactory = _ => GlassesDataset.DefaultDirectory,
-        };
-        var command = new Command("download", "Download a released checkpoint and the BPE vocab into weights/ " +
-            "(SHA-256 verified), or the glasses data set into data/glasses; files appear only when complete. " +
-            "A download fails when the server sends nothing for CLIP_DOWNLOAD_TIMEOUT seconds (60) or, after that " +
-            "long, averages under CLIP_DOWNLOAD_MIN_RATE KiB/s (8; 0 = no minimum)")
-            { name, mirror, force, data };
-        command.SetAction(parse =>
-        {
-            try { return Run(context, parse, name, mirror, force, data); }
+            try { return Run(parse); }
             catch (DownloadInterruptedException e) // Ctrl+C or kill: the temporary files are gone; say so
             {
+                context.StopProgress();
                 context.Error.WriteLine($"error: {e.Message}");
                 return e.ExitCode;
             }
         });
-        return command;
     }
 
     /// <summary>The download itself: a registry name, or the glasses set.</summary>
-    static int Run(CliContext context, ParseResult parse, Argument<string> name, Option<string?> mirror,
-        Option<bool> force, Option<string> data)
+    int Run(ParseResult parse)
     {
         string what = parse.GetValue(name)!;
         if (string.Equals(what, Glasses, StringComparison.OrdinalIgnoreCase))
@@ -58,6 +61,7 @@ static class DownloadCommand
             $"{ModelRegistry.UnknownModelMessage(what)}; or '{Glasses}' for the data set");
         var files = ModelFiles.DownloadAsync(model, ClipSettings.Current.WeightsDirectory, context.DownloadProgress(),
             parse.GetValue(mirror), force: parse.GetValue(force)).GetAwaiter().GetResult();
+        context.StopProgress();
         foreach (var file in files)
             context.Output.WriteLine($"{file.Path}: SHA-256 {file.Sha256[..12]}… verified " +
                 (file.Downloaded ? "(downloaded)" : "(already present; --force downloads it again)"));
@@ -70,6 +74,7 @@ static class DownloadCommand
         Action<int>? counter = null;
         var fetch = new KaggleDownloader().DownloadAsync(directory, mirror, force, context.DownloadProgress(),
             (done, total) => (counter ??= context.Counter("Unpacking", total))(done)).GetAwaiter().GetResult();
+        context.StopProgress();
         if (fetch.Extraction is { SkippedCount: > 0 } extraction)
         {
             context.Error.WriteLine(

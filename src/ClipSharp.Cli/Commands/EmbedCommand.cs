@@ -1,76 +1,76 @@
 using System.CommandLine;
 using ClipSharp.Checkpoints;
-using ClipSharp.Imaging;
+using ClipSharp.Cli.OptionGroups;
+using ClipSharp.Loading;
 using ClipSharp.Modeling;
 using ClipSharp.Text;
+using ClipSharp.ZeroShot;
 using static TorchSharp.torch;
-using ClipSharp.Loading;
 
 namespace ClipSharp.Cli.Commands;
 
-/// <summary><c>clip embed</c>: image and text features (not normalised) and logits per image, to safetensors.</summary>
-static class EmbedCommand
+/// <summary><c>clip embed IMAGE… --text T… -o OUT</c>: image and text features (not normalised) and logits per
+/// image, to safetensors.</summary>
+sealed class EmbedCommand : Command
 {
-    const int BatchSize = 32;
-
-    public static Command Create(CliContext context)
+    readonly CliContext context;
+    readonly ModelOptions model = new();
+    readonly ImageArguments images = new("Images to embed", required: false);
+    readonly Option<string[]> imageOption = new("--image")
     {
-        var model = CommonOptions.Model();
-        var dtype = CommonOptions.DType();
-        var images = new Option<string[]>("--image") { Description = "An image to embed (repeatable)" };
-        var texts = new Option<string[]>("--text") { Description = "A text to embed (repeatable)" };
-        var textFile = new Option<string?>("--text-file") { Description = "A file of texts, one a line" };
-        var output = CommonOptions.Output("The .safetensors file: image_features [n,D], text_features [m,D], " +
-            $"logits_per_image [n,m], float32; {OutputPath.HelpNote}");
-        var vocab = CommonOptions.Vocab();
-        var command = new Command("embed", "Encode images and texts with a CLIP model") { model, dtype, images, texts, textFile, output, vocab };
-        command.SetAction(parse =>
-        {
-            var imagePaths = parse.GetValue(images) ?? [];
-            var allTexts = (parse.GetValue(texts) ?? []).ToList();
-            if (parse.GetValue(textFile) is { } file)
-                allTexts.AddRange(TextFile.ReadLines(file).Select(l => l.Text).Where(t => t.Length > 0));
-            if (imagePaths.Length == 0 && allTexts.Count == 0) throw new CliException("Nothing to embed: give --image, --text or --text-file");
+        Description = "An image to embed (repeatable; the same as giving it as an argument)",
+    };
+    readonly Option<string[]> texts = new("--text") { Description = "A text to embed (repeatable)" };
+    readonly Option<string?> textFile = new("--text-file") { Description = "A file of texts, one a line" };
+    readonly Option<string> output = CommonOptions.Output("The .safetensors file: image_features [n,D], " +
+        $"text_features [m,D], logits_per_image [n,m], float32; {OutputPath.HelpNote}");
 
-            using var clip = ClipModel.Load(parse.GetValue(model)!, progress: context.DownloadProgress(), imageDType: CommonOptions.ScalarTypeOf(parse.GetValue(dtype)!));
-            string? vocabPath = allTexts.Count > 0 ? ReleasedVocabulary.Locate(parse.GetValue(vocab)) : null;
-            OutputPath.Check(parse.GetValue(output)!,
-                [parse.GetValue(textFile), clip.SourcePath, vocabPath, .. imagePaths]);
-            var tokenizer = allTexts.Count > 0 ? ClipTokenizer.Load(parse.GetValue(vocab)) : null;
-            using var imageFeatures = EncodeImages(clip, imagePaths, context);
-            using var textFeatures = tokenizer is null
-                ? zeros(0, clip.Config.EmbedDim)
-                : clip.EncodeText(ClipTokenizer.Tokenize(allTexts, clip.ContextLength, tokenizer: tokenizer));
-            using var logits = imagePaths.Length > 0 && allTexts.Count > 0 ? clip.Logits(imageFeatures, textFeatures) : zeros(imagePaths.Length, allTexts.Count);
-            SafeTensors.Write(parse.GetValue(output)!, new Dictionary<string, Tensor>
-            {
-                ["image_features"] = imageFeatures, ["text_features"] = textFeatures, ["logits_per_image"] = logits,
-            }, new Dictionary<string, string>
-            {
-                ["images"] = System.Text.Json.JsonSerializer.Serialize(imagePaths.Select(Path.GetFileName)),
-                ["texts"] = System.Text.Json.JsonSerializer.Serialize(allTexts),
-            });
-            context.Output.WriteLine($"{parse.GetValue(output)}: {imagePaths.Length} image(s), {allTexts.Count} text(s), embed dim {clip.Config.EmbedDim}");
-            return 0;
-        });
-        return command;
+    public EmbedCommand(CliContext context) : base("embed", "Encode images and texts with a CLIP model")
+    {
+        this.context = context;
+        Arguments.Add(images.Images);
+        model.AddTo(this);
+        foreach (var option in new Option[] { imageOption, texts, textFile, output }) Options.Add(option);
+        this.Check(r => (r.GetValue(images.Images) ?? []).Length == 0 && (r.GetValue(imageOption) ?? []).Length == 0
+            && (r.GetValue(texts) ?? []).Length == 0 && r.GetValue(textFile) is null
+                ? "Nothing to embed: give images, --text or --text-file"
+                : null);
+        SetAction(Run);
     }
 
-    static Tensor EncodeImages(ClipModel clip, string[] paths, CliContext context)
+    int Run(ParseResult parse)
     {
-        if (paths.Length == 0) return zeros(0, clip.Config.EmbedDim);
-        var preprocessor = new ClipPreprocessor(clip.ImageResolution);
-        var parts = new List<Tensor>();
-        var progress = context.Counter("Encoding images", paths.Length);
-        for (int start = 0; start < paths.Length; start += BatchSize)
+        var imagePaths = images.Files(parse, parse.GetValue(imageOption));
+        var allTexts = (parse.GetValue(texts) ?? []).ToList();
+        if (parse.GetValue(textFile) is { } file)
+            allTexts.AddRange(TextFile.ReadLines(file).Select(l => l.Text).Where(t => t.Length > 0));
+        if (imagePaths.Count == 0 && allTexts.Count == 0)
+            throw new CliException("Nothing to embed: the images and text file hold none");
+
+        using var clip = model.Load(parse, context);
+        string? vocabPath = allTexts.Count > 0 ? model.VocabPath(parse) : null;
+        OutputPath.Check(parse.GetValue(output)!,
+            [parse.GetValue(textFile), clip.SourcePath, vocabPath, .. imagePaths]);
+        var tokenizer = allTexts.Count > 0 ? model.Tokenizer(parse) : null;
+        using var imageFeatures = new ImageEncoder(clip)
+            .Features(imagePaths, context.Counter("Encoding images", imagePaths.Count));
+        using var textFeatures = tokenizer is null
+            ? zeros(0, clip.Config.EmbedDim)
+            : clip.EncodeText(ClipTokenizer.Tokenize(allTexts, clip.ContextLength, tokenizer: tokenizer));
+        using var logits = imagePaths.Count > 0 && allTexts.Count > 0
+            ? clip.Logits(imageFeatures, textFeatures)
+            : zeros(imagePaths.Count, allTexts.Count);
+        SafeTensors.Write(parse.GetValue(output)!, new Dictionary<string, Tensor>
         {
-            using var batch = preprocessor.Batch(paths[start..Math.Min(start + BatchSize, paths.Length)]);
-            if (batch.Errors.Count > 0) throw new ImageException(string.Join("; ", batch.Errors.Select(e => e.Message)));
-            parts.Add(clip.EncodeImage(batch.Images));
-            progress(Math.Min(start + BatchSize, paths.Length));
-        }
-        var all = cat(parts, 0);
-        foreach (var p in parts) p.Dispose();
-        return all;
+            ["image_features"] = imageFeatures, ["text_features"] = textFeatures, ["logits_per_image"] = logits,
+        }, new Dictionary<string, string>
+        {
+            ["images"] = System.Text.Json.JsonSerializer.Serialize(imagePaths.Select(Path.GetFileName)),
+            ["texts"] = System.Text.Json.JsonSerializer.Serialize(allTexts),
+        });
+        context.StopProgress();
+        context.Output.WriteLine($"{parse.GetValue(output)}: {imagePaths.Count} image(s), {allTexts.Count} text(s), " +
+            $"embed dim {clip.Config.EmbedDim}");
+        return 0;
     }
 }

@@ -1,29 +1,50 @@
-using System.CommandLine;
-using ClipSharp.Checkpoints;
-using ClipSharp.Loading;
 using ClipSharp.Settings;
+using ClipSharp.Loading;
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using ClipSharp.Checkpoints;
+using ClipSharp.Cli.Rendering;
 
 namespace ClipSharp.Cli.Commands;
 
 /// <summary><c>clip models</c>: the released models and which are present in weights/.</summary>
-static class ModelsCommand
+sealed class ModelsCommand : Command
 {
-    public static Command Create(CliContext context)
+    readonly CliContext context;
+    readonly Option<string?> format = OutputFormat.Option([OutputFormat.Table, OutputFormat.Csv, OutputFormat.Json]);
+
+    public ModelsCommand(CliContext context)
+        : base("models", "List the released models and which are present in weights/")
     {
-        var command = new Command("models", "List the released models and which are present in weights/");
-        command.SetAction(_ =>
+        this.context = context;
+        Options.Add(format);
+        SetAction(Run);
+    }
+
+    int Run(ParseResult parse)
+    {
+        string weights = ClipSettings.Current.WeightsDirectory;
+        var rows = ModelRegistry.Models.Select(m =>
         {
-            string weights = ClipSettings.Current.WeightsDirectory;
-            context.Output.WriteLine($"{"name",-16} {"status",-12} file");
-            foreach (var m in ModelRegistry.Models)
+            var path = Path.Combine(weights, m.File);
+            return (m.Name, m.File, Size: File.Exists(path) ? new FileInfo(path).Length : (long?)null);
+        }).ToList();
+        if (parse.GetValue(format) == OutputFormat.Json)
+        {
+            context.Output.WriteLine(new JsonObject
             {
-                var path = Path.Combine(weights, m.File);
-                string status = File.Exists(path) ? $"{new FileInfo(path).Length / 1048576} MiB" : "-";
-                context.Output.WriteLine($"{m.Name,-16} {status,-12} {m.File}");
-            }
-            context.Output.WriteLine($"weights folder: {weights}");
+                ["weights"] = weights,
+                ["models"] = new JsonArray([.. rows.Select(r => (JsonNode)new JsonObject
+                {
+                    ["name"] = r.Name, ["file"] = r.File, ["present"] = r.Size is not null, ["bytes"] = r.Size,
+                })]),
+            }.ToJsonString(new() { WriteIndented = true }));
             return 0;
-        });
-        return command;
+        }
+        var table = new TextTable("name", "status", "file");
+        foreach (var (name, file, size) in rows) table.Add(name, size is long b ? $"{b / 1048576} MiB" : "-", file);
+        table.Write(context, parse.GetValue(format)!);
+        if (parse.GetValue(format) == OutputFormat.Table) context.Output.WriteLine($"weights folder: {weights}");
+        return 0;
     }
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using ClipSharp.Analyses;
+using ClipSharp.Cli.OptionGroups;
 using ClipSharp.Evaluation;
 using ClipSharp.ZeroShot;
 
@@ -10,52 +11,63 @@ namespace ClipSharp.Cli.Commands;
 /// <summary><c>clip probe</c>: a linear probe (multinomial logistic regression) on the cached image features, trained
 /// on the first K images of each class and tested on the rest, beside the zero-shot classifier on the same
 /// images.</summary>
-static class ProbeCommand
+sealed class ProbeCommand : Command
 {
-    public static Command Create(CliContext context)
+    readonly CliContext context;
+    readonly DataOptions options = new(defaultLimit: null);
+    readonly Option<string> shots = new Option<string>("--shots", "-k")
     {
-        var options = new DataOptions(defaultLimit: null);
-        var shots = new Option<string>("--shots", "-k")
-        {
-            Description = "Training images per class: K, or a list such as 1,2,4,8,16 for a learning curve",
-            Required = true,
-        };
-        var l2 = new Option<double>("--l2")
-        {
-            Description = "The L2 penalty λ in mean cross-entropy + (λ/2)·‖W‖² (the bias is not penalised)",
-            DefaultValueFactory = _ => LinearProbe.DefaultL2,
-        };
-        var command = new Command("probe",
-            "Few-shot linear probe on image features versus zero-shot, on a labelled image set") { shots, l2 };
-        foreach (var option in options.All) command.Options.Add(option);
-        command.SetAction(parse =>
-        {
-            var shotList = ParseShots(parse.GetValue(shots)!);
-            double lambda = parse.GetValue(l2);
-            if (!(lambda >= 0) || double.IsInfinity(lambda)) throw new CliException($"--l2 must be ≥ 0; got {lambda}");
-            options.RequireDataFolder(parse, context);
-            var promptSet = options.Prompts(parse);
-            var set = options.LoadSet(parse, context);
-            if (set.Images.Count == 0) throw new CliException($"No images in '{set.Source}'");
+        Description = "Training images per class: K, or a list such as 1,2,4,8,16 for a learning curve",
+        Required = true,
+    }.Check(text => ShotsProblem(text));
+    readonly Option<double> l2 = new Option<double>("--l2")
+    {
+        Description = "The L2 penalty λ in mean cross-entropy + (λ/2)·‖W‖² (the bias is not penalised)",
+        DefaultValueFactory = _ => LinearProbe.DefaultL2,
+    }.Check(v => !(v >= 0) || double.IsInfinity(v) ? $"--l2 must be ≥ 0; got {v}" : null);
 
-            using var clip = options.LoadModel(parse, context);
-            using var cache = options.Cache(parse, clip);
-            using var classifier = ZeroShotClassifier.Create(clip, promptSet, options.Tokenizer(parse));
-            using var features = new Evaluator(clip, cache).ImageFeatures([.. set.Images.Select(i => i.Path)],
-                context.Counter("Images", set.Images.Count));
-            using var probe = new FewShotProbe(set, features, classifier);
-            var splits = shotList.Select(probe.FirstK).ToList(); // every K is checked before any training
-            var results = splits.Select(s => probe.Run(s, lambda)).ToList();
-            foreach (var r in results.Where(r => !r.Probe.Converged))
-                context.Error.WriteLine($"warning: the {r.Shots}-shot probe stopped after {r.Probe.Iterations} " +
-                    "iterations " +
-                    $"with gradient {r.Probe.GradientMax:G3} (tolerance {LinearProbe.DefaultTolerance:G1})");
+    public ProbeCommand(CliContext context)
+        : base("probe", "Few-shot linear probe on image features versus zero-shot, on a labelled image set")
+    {
+        this.context = context;
+        Options.Add(shots);
+        Options.Add(l2);
+        foreach (var option in options.All) Options.Add(option);
+        SetAction(Run);
+    }
 
-            if (options.WantsJson(parse)) DataOptions.WriteJson(context, Json(results, set.Classes));
-            else WriteTable(context, parse.GetValue(options.Model)!, promptSet, set, lambda, results);
-            return 0;
-        });
-        return command;
+    int Run(ParseResult parse)
+    {
+        var shotList = ParseShots(parse.GetValue(shots)!);
+        double lambda = parse.GetValue(l2);
+        options.RequireDataFolder(parse, context);
+        var promptSet = options.Prompts(parse);
+        var set = options.LoadSet(parse, context);
+        if (set.Images.Count == 0) throw new CliException($"No images in '{set.Source}'");
+
+        using var clip = options.LoadModel(parse, context);
+        using var cache = options.Cache(parse, clip);
+        using var classifier = ZeroShotClassifier.Create(clip, promptSet, options.Tokenizer(parse));
+        using var features = new Evaluator(clip, cache).ImageFeatures([.. set.Images.Select(i => i.Path)],
+            context.Counter("Images", set.Images.Count));
+        context.StopProgress();
+        using var probe = new FewShotProbe(set, features, classifier);
+        var splits = shotList.Select(probe.FirstK).ToList(); // every K is checked before any training
+        var results = splits.Select(s => probe.Run(s, lambda)).ToList();
+        foreach (var r in results.Where(r => !r.Probe.Converged))
+            context.Error.WriteLine($"warning: the {r.Shots}-shot probe stopped after {r.Probe.Iterations} " +
+                "iterations " +
+                $"with gradient {r.Probe.GradientMax:G3} (tolerance {LinearProbe.DefaultTolerance:G1})");
+
+        if (options.WantsJson(parse)) DataOptions.WriteJson(context, Json(results, set.Classes));
+        else WriteTable(context, parse.GetValue(options.Model)!, promptSet, set, lambda, results);
+        return 0;
+    }
+
+    static string? ShotsProblem(string text)
+    {
+        try { ParseShots(text); return null; }
+        catch (CliException e) { return e.Message; }
     }
 
     /// <summary>"4" or "1,2,4,8,16": distinct positive integers, in the order given.</summary>

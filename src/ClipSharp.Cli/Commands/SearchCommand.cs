@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using ClipSharp.Analyses;
+using ClipSharp.Cli.OptionGroups;
 using ClipSharp.Evaluation;
 
 namespace ClipSharp.Cli.Commands;
@@ -9,73 +10,80 @@ namespace ClipSharp.Cli.Commands;
 /// <summary><c>clip search</c>: the images of --data most similar to a text (text → image) or to an image
 /// (image → image), by cosine similarity of their CLIP features; image features come from the embedding
 /// cache.</summary>
-static class SearchCommand
+sealed class SearchCommand : Command
 {
-    public static Command Create(CliContext context)
+    readonly CliContext context;
+    readonly DataOptions options = new(defaultLimit: null);
+    readonly Option<string[]> data = new("--data", "-d")
     {
-        var options = new DataOptions(defaultLimit: null);
-        var data = new Option<string[]>("--data", "-d")
-        {
-            Description = "Images or folders to search (repeatable; a folder gives every image under it; symbolic " +
-                "links are followed, each real folder and image is taken once)",
-            Required = true, AllowMultipleArgumentsPerToken = true,
-        };
-        var text = new Option<string?>("--text") { Description = "The query text (each --template is filled with it)" };
-        var image = new Option<string?>("--image") { Description = "A query image (image → image search)" };
-        var top = new Option<int>("--top", "-n")
-        {
-            Description = "How many images to list", DefaultValueFactory = _ => 10,
-        };
-        var command = new Command("search", "Rank images by CLIP similarity to a text or an image")
+        Description = "Images or folders to search (repeatable; a folder gives every image under it; symbolic " +
+            "links are followed, each real folder and image is taken once)",
+        Required = true, AllowMultipleArgumentsPerToken = true,
+    };
+    readonly Option<string?> text = new Option<string?>("--text")
+    {
+        Description = "The query text (each --template is filled with it)",
+    }.Check(t => t is not null && t.Trim().Length == 0 ? "--text is empty" : null);
+    readonly Option<string?> image = new("--image") { Description = "A query image (image → image search)" };
+    readonly Option<int> top = new Option<int>("--top", "-n")
+    {
+        Description = "How many images to list", DefaultValueFactory = _ => 10,
+    }.Check(n => n < 1 ? $"--top must be at least 1; got {n}" : null);
+
+    public SearchCommand(CliContext context) : base("search", "Rank images by CLIP similarity to a text or an image")
+    {
+        this.context = context;
+        foreach (var option in new Option[]
         {
             data, text, image, top, options.Model, options.DType, options.PromptsFile, options.Templates,
             options.CacheDirectory, options.NoCache, options.Vocab, options.Format, options.Json,
             options.Labels, options.Classes, options.LabelColumn, options.Pattern, options.Limit, options.SkipMissing,
-        };
-        command.SetAction(parse =>
+        }) Options.Add(option);
+        this.Check(r => (r.GetValue(text) is null) == (r.GetValue(image) is null)
+            ? "Give the query as --text or as --image (one of them)"
+            : null);
+        SetAction(Run);
+    }
+
+    int Run(ParseResult parse)
+    {
+        string? query = parse.GetValue(text), queryImage = parse.GetValue(image);
+        int n = parse.GetValue(top);
+        var templates = options.TemplateList(parse);
+        var (files, labels) = Images(parse, options, parse.GetValue(data)!, context);
+        if (files.Count == 0)
+            throw new AnalysisException(
+                $"No images in {string.Join(", ", parse.GetValue(data)!.Select(d => $"'{d}'"))}");
+
+        using var clip = options.LoadModel(parse, context);
+        using var cache = options.Cache(parse, clip);
+        var evaluator = new Evaluator(clip, cache);
+        using var features = evaluator.ImageFeatures(files, context.Counter("Images", files.Count));
+        context.StopProgress();
+        using var search = new ImageSearch(files, features);
+        using var queryFeatures = query is not null
+            ? ImageSearch.TextQuery(clip, query, templates, options.Tokenizer(parse))
+            : FirstRow(evaluator.ImageFeatures([queryImage!]));
+        var hits = search.Search(queryFeatures, n);
+
+        if (options.WantsJson(parse))
         {
-            string? query = parse.GetValue(text), queryImage = parse.GetValue(image);
-            if ((query is null) == (queryImage is null))
-                throw new CliException("Give the query as --text or as --image (one of them)");
-            if (query is not null && query.Trim().Length == 0) throw new CliException("--text is empty");
-            int n = parse.GetValue(top);
-            if (n < 1) throw new CliException($"--top must be at least 1; got {n}");
-            var templates = options.TemplateList(parse);
-            var (files, labels) = Images(parse, options, parse.GetValue(data)!, context);
-            if (files.Count == 0)
-                throw new AnalysisException(
-                    $"No images in {string.Join(", ", parse.GetValue(data)!.Select(d => $"'{d}'"))}");
-
-            using var clip = options.LoadModel(parse, context);
-            using var cache = options.Cache(parse, clip);
-            var evaluator = new Evaluator(clip, cache);
-            using var features = evaluator.ImageFeatures(files, context.Counter("Images", files.Count));
-            using var search = new ImageSearch(files, features);
-            using var queryFeatures = query is not null
-                ? ImageSearch.TextQuery(clip, query, templates, options.Tokenizer(parse))
-                : FirstRow(evaluator.ImageFeatures([queryImage!]));
-            var hits = search.Search(queryFeatures, n);
-
-            if (options.WantsJson(parse))
+            DataOptions.WriteJson(context, new JsonObject
             {
-                DataOptions.WriteJson(context, new JsonObject
-                {
-                    ["query"] = query is not null
-                        ? new JsonObject { ["text"] = query }
-                        : new JsonObject { ["image"] = queryImage },
-                    ["images"] = files.Count,
-                    ["results"] = new JsonArray([.. hits.Select(h => (JsonNode)Hit(h, labels))]),
-                });
-                return 0;
-            }
-            string shown = query is not null ? $"\"{query}\"" : queryImage!;
-            context.Output.WriteLine($"Query: {shown}; {files.Count} images");
-            foreach (var (hit, rank) in hits.Select((h, i) => (h, i + 1)))
-                context.Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{rank,4}  {hit.Cosine,8:F4}  {hit.File}{(labels?[hit.File] is { } l ? $"  ({l})" : "")}"));
+                ["query"] = query is not null
+                    ? new JsonObject { ["text"] = query }
+                    : new JsonObject { ["image"] = queryImage },
+                ["images"] = files.Count,
+                ["results"] = new JsonArray([.. hits.Select(h => (JsonNode)Hit(h, labels))]),
+            });
             return 0;
-        });
-        return command;
+        }
+        string shown = query is not null ? $"\"{query}\"" : queryImage!;
+        context.Output.WriteLine($"Query: {shown}; {files.Count} images");
+        foreach (var (hit, rank) in hits.Select((h, i) => (h, i + 1)))
+            context.Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{rank,4}  {hit.Cosine,8:F4}  {hit.File}{(labels?[hit.File] is { } l ? $"  ({l})" : "")}"));
+        return 0;
     }
 
     /// <summary>Every image under the given files and folders; with --labels, the labelled images of the one --data

@@ -1,63 +1,83 @@
 using System.CommandLine;
-using System.Text.Json;
+using System.Text.Json.Nodes;
+using ClipSharp.Cli.OptionGroups;
+using ClipSharp.Cli.Rendering;
 using ClipSharp.Text;
 using ClipSharp.Loading;
 
 namespace ClipSharp.Cli.Commands;
 
-/// <summary><c>clip tokenize --input FILE</c>: one JSON string a line in, one line of ids (SOT … EOT, unpadded) out.</summary>
-static class TokenizeCommand
+/// <summary><c>clip tokenize "text"… | - | --text-file FILE | --input FILE</c>: the official token ids of each
+/// text (SOT … EOT, unpadded), one line each, or as a table, CSV or JSON.</summary>
+sealed class TokenizeCommand : Command
 {
-    public static Command Create(CliContext context)
+    readonly CliContext context;
+    readonly TextSources texts = new();
+    readonly Option<int> contextLength = new Option<int>("--context-length")
     {
-        var input = new Option<string>("--input", "-i") { Description = "A file with one JSON string a line (\"a photo of a cat\")", Required = true };
-        var contextLength = new Option<int>("--context-length") { Description = "The model's context length", DefaultValueFactory = _ => ClipTokenizer.DefaultContextLength };
-        var truncate = new Option<bool>("--truncate") { Description = "Cut texts longer than the context as clip.tokenize(truncate=True) does (last kept token becomes EOT)" };
-        var vocab = CommonOptions.Vocab();
-        var command = new Command("tokenize", "Print the official CLIP token ids of each input line (SOT and EOT included, unpadded)") { input, contextLength, truncate, vocab };
-        command.SetAction(parse =>
-        {
-            string path = parse.GetValue(input)!;
-            int length = parse.GetValue(contextLength);
-            if (length < 2) throw new CliException($"--context-length must be at least 2; got {length}");
-            var texts = ReadJsonLines(path);
-            var tokenizer = ClipTokenizer.Load(parse.GetValue(vocab));
-            var ids = new int[texts.Count][];
-            var errors = new TextException?[texts.Count];
-            Parallel.For(0, texts.Count, i =>
-            {
-                try { ids[i] = tokenizer.EncodeWithMarkers(texts[i], length, parse.GetValue(truncate)); }
-                catch (TextException e) { errors[i] = new TextException($"{path}:{i + 1}: {e.Message}", e); }
-            });
-            if (errors.FirstOrDefault(e => e is not null) is { } first) throw first;
-            for (int i = 0; i < ids.Length; i++)
-            {
-                if (ids[i].Length > length)
-                    context.Error.WriteLine($"warning: {path}:{i + 1}: {ClipTokenizer.TooLongMessage(texts[i], ids[i].Length, length)}");
-                context.Output.WriteLine(string.Join(' ', ids[i]));
-            }
-            return 0;
-        });
-        return command;
+        Description = "The model's context length", DefaultValueFactory = _ => ClipTokenizer.DefaultContextLength,
+    }.Check(n => n < 2 ? $"--context-length must be at least 2; got {n}" : null);
+    readonly Option<bool> truncate = new("--truncate")
+    {
+        Description = "Cut texts longer than the context as clip.tokenize(truncate=True) does (last kept token " +
+            "becomes EOT)",
+    };
+    readonly Option<string?> vocab = new ModelOptions().Vocab;
+    readonly Option<string?> format = OutputFormat.Option(
+        [OutputFormat.Table, OutputFormat.Csv, OutputFormat.Json], defaultFormat: null);
+
+    public TokenizeCommand(CliContext context)
+        : base("tokenize", "Print the official CLIP token ids of each text (SOT and EOT included, unpadded); " +
+            "by default one line of ids per text")
+    {
+        this.context = context;
+        texts.AddTo(this);
+        Options.Add(contextLength);
+        Options.Add(truncate);
+        Options.Add(vocab);
+        Options.Add(format);
+        SetAction(Run);
     }
 
-    // The file is read strictly (UTF-8, bounded size and line length); every error names the file and line.
-    static List<string> ReadJsonLines(string path)
+    int Run(ParseResult parse)
     {
-        var texts = new List<string>();
-        foreach (var (line, text) in TextFile.ReadLines(path, "Input file"))
+        int length = parse.GetValue(contextLength);
+        var all = texts.Read(parse, context.Input);
+        var tokenizer = ClipTokenizer.Load(parse.GetValue(vocab));
+        var ids = new int[all.Count][];
+        var errors = new TextException?[all.Count];
+        Parallel.For(0, all.Count, i =>
         {
-            string? value;
-            try { value = JsonSerializer.Deserialize<string>(text); }
-            catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
-            {
-                value = null;
-            }
-            if (value is null)
-                throw new TextException($"{path}:{line}: not a JSON string (each line must be one, " +
-                    $"e.g. \"a photo of a cat\"): {ClipTokenizer.Shorten(text)}");
-            texts.Add(value);
+            try { ids[i] = tokenizer.EncodeWithMarkers(all[i].Text, length, parse.GetValue(truncate)); }
+            catch (TextException e) { errors[i] = new TextException($"{all[i].Origin}: {e.Message}", e); }
+        });
+        if (errors.FirstOrDefault(e => e is not null) is { } first) throw first;
+        for (int i = 0; i < ids.Length; i++)
+            if (ids[i].Length > length)
+                context.Error.WriteLine($"warning: {all[i].Origin}: " +
+                    ClipTokenizer.TooLongMessage(all[i].Text, ids[i].Length, length));
+        Write(parse.GetValue(format), all, ids);
+        return 0;
+    }
+
+    void Write(string? format, List<SourcedText> all, int[][] ids)
+    {
+        if (format is null)
+        {
+            foreach (var line in ids) context.Output.WriteLine(string.Join(' ', line));
+            return;
         }
-        return texts;
+        if (format == OutputFormat.Json)
+        {
+            context.Output.WriteLine(new JsonArray([.. all.Select((t, i) => (JsonNode)new JsonObject
+            {
+                ["text"] = t.Text, ["source"] = t.Origin,
+                ["ids"] = new JsonArray([.. ids[i].Select(id => (JsonNode)id)]),
+            })]).ToJsonString(new() { WriteIndented = true }));
+            return;
+        }
+        var table = new TextTable("text", "tokens", "ids").AlignRight(1);
+        for (int i = 0; i < ids.Length; i++) table.Add(all[i].Text, $"{ids[i].Length}", string.Join(' ', ids[i]));
+        table.Write(context, format);
     }
 }

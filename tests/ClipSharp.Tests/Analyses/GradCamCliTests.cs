@@ -123,7 +123,10 @@ public sealed class GradCamCliTests : IDisposable
             "--output", output, "--overlay", Path.Combine(dir, "o")]);
         Assert.Equal(1, stems.ExitCode);
         Assert.Contains("stem 'cat'", stems.Error);
-        var names = CliRunner.Run(["saliency", ImagePaths[1], ImagePaths[1], "--model", Reference.Model("tiny-rn.pt"),
+        string sameName = Path.Combine(Directory.CreateDirectory(Path.Combine(dir, "other")).FullName,
+            Path.GetFileName(ImagePaths[1]));
+        File.Copy(ImagePaths[1], sameName);
+        var names = CliRunner.Run(["saliency", ImagePaths[1], sameName, "--model", Reference.Model("tiny-rn.pt"),
             "--output", output]);
         Assert.Equal(1, names.ExitCode);
         Assert.Contains("'cat.jpg'", names.Error);

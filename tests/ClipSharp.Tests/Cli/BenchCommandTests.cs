@@ -9,7 +9,8 @@ public class BenchCommandTests
     [Fact]
     public void Bench_reports_every_case_with_rates_peaks_memory_bf16_accuracy_and_the_evaluation()
     {
-        var run = CliRunner.Run("bench", "--model", Reference.Model("tiny-rn.pt"), "--vocab", Reference.Vocab, "--dtype", "fp32", "bf16",
+        var run = CliRunner.Run("bench", "--model", Reference.Model("tiny-rn.pt"), "--vocab", Reference.Vocab,
+            "--dtype", "fp32", "bf16",
             "--image-batch", "1", "4", "--text-batch", "2", "40", "--runs", "1", "--images", "4", "--json");
         Assert.True(run.ExitCode == 0, run.Error);
         using var report = JsonDocument.Parse(run.Output);
@@ -17,8 +18,11 @@ public class BenchCommandTests
 
         Assert.True(root.GetProperty("matmul_peak_gflops").GetProperty("fp32").GetDouble() > 0);
         Assert.True(root.GetProperty("matmul_peak_gflops").GetProperty("bf16").GetDouble() > 0);
-        var cases = root.GetProperty("cases").EnumerateArray().Select(c => (Case: c.GetProperty("case").GetString()!, Dtype: c.GetProperty("dtype").GetString()!, c)).ToList();
-        Assert.Equal(["image batch 1 fp32", "image batch 4 fp32", "text batch 2 fp32", "text batch 40 fp32", "image batch 1 bf16", "image batch 4 bf16"],
+        var cases = root.GetProperty("cases").EnumerateArray()
+            .Select(c => (Case: c.GetProperty("case").GetString()!, Dtype: c.GetProperty("dtype").GetString()!, c))
+            .ToList();
+        Assert.Equal(["image batch 1 fp32", "image batch 4 fp32", "text batch 2 fp32", "text batch 40 fp32",
+                "image batch 1 bf16", "image batch 4 bf16"],
             cases.Select(c => $"{(c.Case.StartsWith("text") ? c.Case[..c.Case.IndexOf(" (")] : c.Case)} {c.Dtype}"));
         Assert.All(cases, c =>
         {
@@ -33,7 +37,8 @@ public class BenchCommandTests
         Assert.All(evaluations, e =>
         {
             Assert.Equal(4, e.GetProperty("images").GetInt32());
-            Assert.Equal(0, e.GetProperty("new_prompts_encoded_images").GetInt32()); // the second evaluation used the cache
+            // the second evaluation used the cache
+            Assert.Equal(0, e.GetProperty("new_prompts_encoded_images").GetInt32());
         });
     }
 

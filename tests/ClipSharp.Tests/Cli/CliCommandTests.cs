@@ -100,7 +100,8 @@ public class CliCommandTests : IDisposable
         File.WriteAllBytes(bad1, []);
         File.WriteAllText(bad2, "not an image");
         string output = Path.Combine(dir, "pre.safetensors");
-        var result = CliRunner.Run("preprocess", Path.Combine(Reference.Images, "cat.jpg"), bad1, Path.Combine(Reference.Images, "CLIP.png"), bad2,
+        var result = CliRunner.Run("preprocess", Path.Combine(Reference.Images, "cat.jpg"), bad1,
+            Path.Combine(Reference.Images, "CLIP.png"), bad2,
             "--size", "224", "--output", output);
         Assert.Equal(1, result.ExitCode);
         Assert.Contains($"Image '{bad1}'", result.Error);

@@ -35,7 +35,7 @@ public class CliUsageErrorTests : IDisposable
         Assert.StartsWith("error: Cannot parse argument '2147483648' for option '--limit'", run.Error);
         Assert.DoesNotContain("Nullable", run.Error);
         var format = CliRunner.Run("evaluate", "--format", "xml");
-        Assert.StartsWith("error: Argument 'xml' not recognized. Must be one of: 'table' 'json'", format.Error);
+        Assert.StartsWith("error: Argument 'xml' not recognized. Must be one of: 'table' 'csv' 'json'", format.Error);
     }
 
     [Fact]

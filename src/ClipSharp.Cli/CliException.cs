@@ -1,0 +1,4 @@
+namespace ClipSharp.Cli;
+
+/// <summary>A usage error the command reports in one line.</summary>
+public sealed class CliException(string message) : Exception(message);
