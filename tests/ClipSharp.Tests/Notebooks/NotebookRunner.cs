@@ -65,8 +65,8 @@ public static class NotebookRunner
         }
     }
 
-    /// <summary>Notebooks run in the local dotnet-repl tool and reference the Release build of ClipSharp.dll: restore
-    /// the one and build the other from the current sources.</summary>
+    /// <summary>Notebooks run in the local dotnet-repl tool and reference the Release build of
+    /// ClipSharp.Notebooks.dll: restore the one and build the other from the current sources.</summary>
     static bool BuildLibrary()
     {
         var (restored, restoreLog) = RunProcess(new ProcessStartInfo("dotnet", ["tool", "restore"])
@@ -76,13 +76,13 @@ public static class NotebookRunner
             RedirectStandardError = true,
         }, TimeSpan.FromMinutes(10));
         if (restored != 0) throw new InvalidOperationException($"dotnet tool restore (for dotnet-repl) failed:\n{restoreLog}");
-        string project = Path.Combine(WorkspacePaths.Root, "src", "ClipSharp", "ClipSharp.csproj");
+        string project = Path.Combine(WorkspacePaths.Root, "src", "ClipSharp.Notebooks", "ClipSharp.Notebooks.csproj");
         var (code, log) = RunProcess(new ProcessStartInfo("dotnet", ["build", project, "-c", "Release", "--no-restore", "-v", "q", "-nologo"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         }, TimeSpan.FromMinutes(10));
-        if (code != 0) throw new InvalidOperationException($"Building ClipSharp (Release) for the notebooks failed:\n{log}");
+        if (code != 0) throw new InvalidOperationException($"Building ClipSharp.Notebooks (Release) failed:\n{log}");
         return true;
     }
 

@@ -135,7 +135,8 @@ public class NotebookTests
         // second.
         var sources = NotebookRunner.ReadCodeCells(Path.Combine(NotebookRunner.NotebooksDirectory, name + ".ipynb")).Select(c => c.Source).ToList();
         Assert.Contains("SetCurrentDirectory", sources[0]);
-        Assert.StartsWith("#r \"../src/ClipSharp/bin/Release/net10.0/ClipSharp.dll\"\n", sources[1]);
+        Assert.StartsWith("#r \"../src/ClipSharp.Notebooks/bin/Release/net10.0/ClipSharp.Notebooks.dll\"\n",
+            sources[1]);
         Assert.Equal(1, sources.Sum(s => Regex.Matches(s, @"^#r ", RegexOptions.Multiline).Count));
     }
 
