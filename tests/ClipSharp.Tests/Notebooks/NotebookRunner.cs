@@ -86,7 +86,7 @@ public static class NotebookRunner
         return true;
     }
 
-    static (int Code, string Log) RunProcess(ProcessStartInfo start, TimeSpan timeout)
+    internal static (int Code, string Log) RunProcess(ProcessStartInfo start, TimeSpan timeout)
     {
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
