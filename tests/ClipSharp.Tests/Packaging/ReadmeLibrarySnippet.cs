@@ -15,7 +15,8 @@ public static class ReadmeLibrarySnippet
         string readme = File.ReadAllText(readmePath);
         var block = Regex.Match(readme, @"^## The library\s*?\n.*?^```csharp\n(?<code>.*?)^```",
             RegexOptions.Singleline | RegexOptions.Multiline);
-        if (!block.Success) throw new InvalidOperationException($"{readmePath}: no ```csharp block under '## The library'");
+        if (!block.Success)
+            throw new InvalidOperationException($"{readmePath}: no ```csharp block under '## The library'");
         return block.Groups["code"].Value;
     }
 
