@@ -24,9 +24,18 @@ public class WeakenGlibcxxSymbol : Task
             var path = item.ItemSpec;
             var elf = File.ReadAllBytes(path);
             int changes = Weaken(elf);
-            if (changes < 0) { Log.LogWarning($"{path}: no '{Symbol}' import with version {Version}; left unchanged."); continue; }
+            if (changes < 0)
+            {
+                Log.LogWarning($"{path}: no '{Symbol}' import with version {Version}; left unchanged.");
+                continue;
+            }
             if (changes == 0) continue;
-            File.WriteAllBytes(path, elf);
+            // A new file moved over the old one: the copy may be a hard link into the package cache, which must
+            // keep its original bytes.
+            string temporary = path + ".weakening";
+            File.WriteAllBytes(temporary, elf);
+            File.Delete(path);
+            File.Move(temporary, path);
             Log.LogMessage(MessageImportance.High, $"Made {Symbol}@{Version} weak in {path}");
         }
         return !Log.HasLoggedErrors;
@@ -35,7 +44,8 @@ public class WeakenGlibcxxSymbol : Task
     // Returns how many fields changed, or -1 when the symbol or version is absent.
     int Weaken(byte[] elf)
     {
-        if (elf.Length < 64 || elf[0] != 0x7f || elf[1] != (byte)'E' || elf[4] != 2 || elf[5] != 1) return -1; // ELF64 LE only
+        // ELF64 little-endian only
+        if (elf.Length < 64 || elf[0] != 0x7f || elf[1] != (byte)'E' || elf[4] != 2 || elf[5] != 1) return -1;
         long shoff = BitConverter.ToInt64(elf, 0x28);
         int shentsize = BitConverter.ToUInt16(elf, 0x3A), shnum = BitConverter.ToUInt16(elf, 0x3C);
         var sections = Enumerable.Range(0, shnum).Select(i => shoff + (long)i * shentsize).ToArray();
@@ -43,7 +53,11 @@ public class WeakenGlibcxxSymbol : Task
         long Offset(long sh) => BitConverter.ToInt64(elf, (int)sh + 0x18);
         long Size(long sh) => BitConverter.ToInt64(elf, (int)sh + 0x20);
         long LinkedOffset(long sh) => Offset(sections[BitConverter.ToUInt32(elf, (int)sh + 0x28)]);
-        string Str(long table, uint at) { int end = Array.IndexOf(elf, (byte)0, (int)(table + at)); return Encoding.ASCII.GetString(elf, (int)(table + at), end - (int)(table + at)); }
+        string Str(long table, uint at)
+        {
+            int start = (int)(table + at), end = Array.IndexOf(elf, (byte)0, start);
+            return Encoding.ASCII.GetString(elf, start, end - start);
+        }
 
         int changes = 0; bool symbolFound = false, versionFound = false;
         foreach (var sh in sections.Where(s => Type(s) == ShtDynsym))
@@ -69,7 +83,11 @@ public class WeakenGlibcxxSymbol : Task
                     {
                         versionFound = true;
                         ushort flags = BitConverter.ToUInt16(elf, (int)aux + 4);
-                        if ((flags & VerFlgWeak) == 0) { BitConverter.GetBytes((ushort)(flags | VerFlgWeak)).CopyTo(elf, aux + 4); changes++; }
+                        if ((flags & VerFlgWeak) == 0)
+                        {
+                            BitConverter.GetBytes((ushort)(flags | VerFlgWeak)).CopyTo(elf, aux + 4);
+                            changes++;
+                        }
                     }
                     aux += BitConverter.ToUInt32(elf, (int)aux + 12);
                 }

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 ref="${CLIP_REFERENCE_DIR:-$(cd .. && pwd)/shared/reference}"
 export CLIP_MODEL="${CLIP_MODEL:-$ref/models/tiny-rn.pt}" CLIP_DATA="${CLIP_DATA:-$ref/images}"
 export CLIP_LABELS="${CLIP_LABELS:-$ref/images/labels.csv}" CLIP_VOCAB="${CLIP_VOCAB:-$ref/bpe_simple_vocab_16e6.txt.gz}"
-dotnet build src/ClipSharp -c Release -v q -nologo > /dev/null
+dotnet build src/ClipSharp.Notebooks -c Release -v q -nologo > /dev/null
 work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
 for notebook in 03-similarity-matrix 04-glasses-evaluation 05-prompt-engineering 06-few-shot 07-retrieval-and-map; do
   (cd notebooks && dotnet repl --run "$notebook.ipynb" --exit-after-run --output-path "$work/$notebook.ipynb" > "$work/$notebook.log")

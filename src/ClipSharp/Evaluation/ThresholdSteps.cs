@@ -3,7 +3,7 @@ namespace ClipSharp.Evaluation;
 /// <summary>Scores sorted from highest to lowest and cut at each distinct value: the cumulative true and false
 /// positives when everything scoring at least that value is called positive. Tied scores are one step, as
 /// scikit-learn's ROC and precision–recall curves treat them.</summary>
-sealed record ThresholdSteps(IReadOnlyList<ThresholdSteps.Step> Steps, int Positives, int Count)
+public sealed record ThresholdSteps(IReadOnlyList<ThresholdSteps.Step> Steps, int Positives, int Count)
 {
     public readonly record struct Step(double Score, int TruePositives, int FalsePositives);
 

@@ -55,7 +55,8 @@ public class ChartOutputTests
         Assert.Contains("ChartFormatter.ResendPlotlyJs()", dom);
     }
 
-    /// <summary>A viewer may render outputs out of order: a chart that gave up waiting draws when plotly.js arrives.</summary>
+    /// <summary>A viewer may render outputs out of order: a chart that gave up waiting draws when plotly.js
+    /// arrives.</summary>
     [SkippableFact]
     public void A_chart_shown_before_plotly_js_arrives_draws_when_it_does()
     {
@@ -68,7 +69,8 @@ public class ChartOutputTests
         Assert.Contains("clipSharpPlotly", carrier);
         // The later chart first, then plotly.js 3.5 s on: after the later chart gave up waiting and showed its message.
         string page = later + "<script>setTimeout(function () { var s = document.createElement('script'); " +
-            $"s.text = {System.Text.Json.JsonSerializer.Serialize(carrier)}; document.body.appendChild(s); }}, 3500);</script>";
+            $"s.text = {System.Text.Json.JsonSerializer.Serialize(carrier)}; document.body.appendChild(s); }}, " +
+            "3500);</script>";
         string dom = NotebookRunner.RenderInBrowser(page, virtualMilliseconds: 15000);
         Assert.Equal(1, Regex.Matches(dom, "class=\"plot-container plotly\"").Count);
         Assert.DoesNotContain(">This chart is not drawn", dom);

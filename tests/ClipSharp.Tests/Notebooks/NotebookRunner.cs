@@ -1,7 +1,7 @@
+using ClipSharp.Settings;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using ClipSharp.Settings;
 
 namespace ClipSharp.Tests.Notebooks;
 
@@ -20,7 +20,8 @@ public static class NotebookRunner
     public sealed record Result(int ExitCode, IReadOnlyList<Cell> CodeCells, string Log, long OutputBytes = 0)
     {
         public IEnumerable<string> Errors => CodeCells.SelectMany(c => c.Errors);
-        public string Describe() => $"exit code {ExitCode}; errors:\n{string.Join("\n", Errors)}\nlog:\n{Log[^Math.Min(Log.Length, 3000)..]}";
+        public string Describe() =>
+            $"exit code {ExitCode}; errors:\n{string.Join("\n", Errors)}\nlog:\n{Log[^Math.Min(Log.Length, 3000)..]}";
     }
 
     public static string NotebooksDirectory => Path.Combine(ClipSettings.Current.Root, "notebooks");
@@ -38,17 +39,20 @@ public static class NotebookRunner
 
     /// <summary>A workspace notebook run once on the reference data; later calls share the result.</summary>
     public static Result RunOnReference(string name) =>
-        onReference.GetOrAdd(name, n => new Lazy<Result>(() => Run(Path.Combine(NotebooksDirectory, n + ".ipynb"), ReferenceEnvironment()))).Value;
+        onReference.GetOrAdd(name, n => new Lazy<Result>(() =>
+            Run(Path.Combine(NotebooksDirectory, n + ".ipynb"), ReferenceEnvironment()))).Value;
 
     static readonly Lazy<bool> libraryBuilt = new(BuildLibrary);
 
     /// <summary>Runs in the notebook's folder, as VS Code does, unless <paramref name="workingDirectory"/> says
     /// otherwise.</summary>
-    public static Result Run(string notebook, IReadOnlyDictionary<string, string> environment, string? workingDirectory = null)
+    public static Result Run(string notebook, IReadOnlyDictionary<string, string> environment,
+        string? workingDirectory = null)
     {
         _ = libraryBuilt.Value;
         string output = Path.Combine(Path.GetTempPath(), $"clip-notebook-{Guid.NewGuid():N}.ipynb");
-        var start = new ProcessStartInfo("dotnet", ["repl", "--run", Path.GetFullPath(notebook), "--exit-after-run", "--output-path", output])
+        var start = new ProcessStartInfo("dotnet",
+            ["repl", "--run", Path.GetFullPath(notebook), "--exit-after-run", "--output-path", output])
         {
             WorkingDirectory = workingDirectory ?? Path.GetDirectoryName(Path.GetFullPath(notebook))!,
             RedirectStandardOutput = true,
@@ -58,7 +62,9 @@ public static class NotebookRunner
         var (code, log) = RunProcess(start, TimeSpan.FromMinutes(10));
         try
         {
-            return File.Exists(output) ? new Result(code, ReadCodeCells(output), log, new FileInfo(output).Length) : new Result(code, [], log);
+            return File.Exists(output)
+                ? new Result(code, ReadCodeCells(output), log, new FileInfo(output).Length)
+                : new Result(code, [], log);
         }
         finally
         {
@@ -66,8 +72,8 @@ public static class NotebookRunner
         }
     }
 
-    /// <summary>Notebooks run in the local dotnet-repl tool and reference the Release build of ClipSharp.dll: restore
-    /// the one and build the other from the current sources.</summary>
+    /// <summary>Notebooks run in the local dotnet-repl tool and reference the Release build of
+    /// ClipSharp.Notebooks.dll: restore the one and build the other from the current sources.</summary>
     static bool BuildLibrary()
     {
         var (restored, restoreLog) = RunProcess(new ProcessStartInfo("dotnet", ["tool", "restore"])
@@ -76,18 +82,20 @@ public static class NotebookRunner
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         }, TimeSpan.FromMinutes(10));
-        if (restored != 0) throw new InvalidOperationException($"dotnet tool restore (for dotnet-repl) failed:\n{restoreLog}");
-        string project = Path.Combine(ClipSettings.Current.Root, "src", "ClipSharp", "ClipSharp.csproj");
-        var (code, log) = RunProcess(new ProcessStartInfo("dotnet", ["build", project, "-c", "Release", "--no-restore", "-v", "q", "-nologo"])
+        if (restored != 0)
+            throw new InvalidOperationException($"dotnet tool restore (for dotnet-repl) failed:\n{restoreLog}");
+        string project = Path.Combine(ClipSettings.Current.Root, "src", "ClipSharp.Notebooks", "ClipSharp.Notebooks.csproj");
+        var (code, log) = RunProcess(new ProcessStartInfo("dotnet",
+            ["build", project, "-c", "Release", "--no-restore", "-v", "q", "-nologo"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         }, TimeSpan.FromMinutes(10));
-        if (code != 0) throw new InvalidOperationException($"Building ClipSharp (Release) for the notebooks failed:\n{log}");
+        if (code != 0) throw new InvalidOperationException($"Building ClipSharp.Notebooks (Release) failed:\n{log}");
         return true;
     }
 
-    static (int Code, string Log) RunProcess(ProcessStartInfo start, TimeSpan timeout)
+    internal static (int Code, string Log) RunProcess(ProcessStartInfo start, TimeSpan timeout)
     {
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
@@ -95,23 +103,29 @@ public static class NotebookRunner
         if (!process.WaitForExit(timeout))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{start.FileName} {string.Join(" ", start.ArgumentList)} did not finish in {timeout}");
+            throw new TimeoutException(
+                $"{start.FileName} {string.Join(" ", start.ArgumentList)} did not finish in {timeout}");
         }
         return (process.ExitCode, stdout.Result + stderr.Result);
     }
 
     /// <summary>Debian's headless Chromium, when installed (.ci/run installs it).</summary>
-    public static string? Chromium => new[] { "/usr/bin/chromium", "/usr/bin/chromium-browser" }.FirstOrDefault(File.Exists);
+    public static string? Chromium =>
+        new[] { "/usr/bin/chromium", "/usr/bin/chromium-browser" }.FirstOrDefault(File.Exists);
 
     /// <summary>The page's DOM after its scripts ran in headless Chromium, offline.</summary>
     public static string RenderInBrowser(string htmlBody, int virtualMilliseconds = 5000)
     {
         string page = Path.Combine(Path.GetTempPath(), $"clip-chart-{Guid.NewGuid():N}.html");
-        File.WriteAllText(page, $"<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body>{htmlBody}</body></html>");
+        File.WriteAllText(page,
+            $"<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body>{htmlBody}</body></html>");
         try
         {
-            var (code, dom) = RunProcess(new ProcessStartInfo(Chromium ?? throw new InvalidOperationException("chromium is not installed (apt-get install chromium)"),
-                ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", $"--virtual-time-budget={virtualMilliseconds}", "--dump-dom", new Uri(page).AbsoluteUri])
+            string chromium = Chromium
+                ?? throw new InvalidOperationException("chromium is not installed (apt-get install chromium)");
+            var (code, dom) = RunProcess(new ProcessStartInfo(chromium,
+                ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                    $"--virtual-time-budget={virtualMilliseconds}", "--dump-dom", new Uri(page).AbsoluteUri])
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
@@ -128,8 +142,9 @@ public static class NotebookRunner
     public static IReadOnlyList<Cell> ReadCodeCells(string ipynb)
     {
         var cells = JsonNode.Parse(File.ReadAllText(ipynb))!["cells"]!.AsArray();
-        return [.. cells.Select((c, i) => (c: c!, i)).Where(x => (string?)x.c["cell_type"] == "code").Select(x => new Cell(x.i,
-            JoinLines(x.c["source"]), [.. (x.c["outputs"]?.AsArray() ?? []).SelectMany(o => ReadOutputs(o!))]))];
+        return [.. cells.Select((c, i) => (c: c!, i)).Where(x => (string?)x.c["cell_type"] == "code")
+            .Select(x => new Cell(x.i, JoinLines(x.c["source"]),
+                [.. (x.c["outputs"]?.AsArray() ?? []).SelectMany(o => ReadOutputs(o!))]))];
     }
 
     static IEnumerable<Output> ReadOutputs(JsonNode output)

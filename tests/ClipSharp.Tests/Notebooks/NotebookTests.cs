@@ -1,8 +1,8 @@
+using ClipSharp.Settings;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using ClipSharp.Tests.Cli;
-using ClipSharp.Settings;
 
 namespace ClipSharp.Tests.Notebooks;
 
@@ -38,7 +38,8 @@ public class NotebookTests
         Assert.Empty(run.Errors);
         var committed = NotebookRunner.ReadCodeCells(Path.Combine(NotebookRunner.NotebooksDirectory, name + ".ipynb"));
         Assert.Equal(committed.Count, run.CodeCells.Count);
-        Assert.All(run.CodeCells.Where(c => c.Source.Trim().Length > 0), c => Assert.NotEmpty(c.Outputs)); // every cell ran and showed something
+        // every cell ran and showed something
+        Assert.All(run.CodeCells.Where(c => c.Source.Trim().Length > 0), c => Assert.NotEmpty(c.Outputs));
 
         var drawn = run.CodeCells.SelectMany(c => c.Html).Where(h => h.Contains("Plotly.newPlot(")).ToList();
         Assert.Equal(charts, drawn.Count);
@@ -75,7 +76,8 @@ public class NotebookTests
         var run = NotebookRunner.RunOnReference("01-tokenization");
         var table = run.CodeCells.Single(c => c.Source.Contains("Tokenize(classes")).Html.Single();
         // [2, 77]: SOT, "no glasses" = [871, 9677], EOT, padding; "glasses" = [9677].
-        Assert.Contains(">no glasses</th><td style=\"padding:1px 4px;text-align:right\">49406</td><td style=\"padding:1px 4px;text-align:right\">871</td>", table);
+        const string cell = "<td style=\"padding:1px 4px;text-align:right\">";
+        Assert.Contains($">no glasses</th>{cell}49406</td>{cell}871</td>", table);
         Assert.Equal(2 * 77, Regex.Matches(table, "<td ").Count);
         Assert.Contains("Int32 [2, 77]", run.CodeCells.Single(c => c.Source.Contains("Tokenize(classes")).Text);
     }
@@ -89,11 +91,13 @@ public class NotebookTests
 
         string cache = Path.Combine(Path.GetTempPath(), $"clip-nb-cache-{Guid.NewGuid():N}");
         var cli = CliRunner.Run("evaluate", "--model", Reference.Model("tiny-rn.pt"), "--data", Reference.Images,
-            "--labels", Path.Combine(Reference.Images, "labels.csv"), "--vocab", Reference.Vocab, "--limit", "100", "--cache", cache);
+            "--labels", Path.Combine(Reference.Images, "labels.csv"), "--vocab", Reference.Vocab, "--limit", "100",
+            "--cache", cache);
         Directory.Delete(cache, recursive: true);
         Assert.True(cli.ExitCode == 0, cli.Error);
         Assert.Equal(AccuracyIn(cli.Output), notebook);
-        Assert.Equal(0.3333, notebook); // and both match the official code's predictions (tiny-rn.zero_shot_expected.csv)
+        // and both match the official code's predictions (tiny-rn.zero_shot_expected.csv)
+        Assert.Equal(0.3333, notebook);
     }
 
     /// <summary>A missing input stops the inputs cell with a message naming it and where to get it.</summary>
@@ -101,7 +105,8 @@ public class NotebookTests
     [InlineData("04-glasses-evaluation", "CLIP_DATA", "no-such-image-folder", "data/README.md")]
     [InlineData("02-embeddings", "CLIP_MODEL", "no-such-model.pt", "weights/README.md")]
     [InlineData("05-prompt-engineering", "CLIP_LABELS", "no-such-labels.csv", "CLIP_LABELS")]
-    public void Without_weights_or_data_a_notebook_stops_at_its_first_cell_saying_how_to_get_them(string name, string variable, string missing, string advice)
+    public void Without_weights_or_data_a_notebook_stops_at_its_first_cell_saying_how_to_get_them(
+        string name, string variable, string missing, string advice)
     {
         var environment = NotebookRunner.ReferenceEnvironment();
         environment[variable] = Path.Combine(Path.GetTempPath(), missing);
@@ -115,7 +120,9 @@ public class NotebookTests
     [Fact]
     public void The_runner_fails_a_notebook_with_a_broken_cell()
     {
-        var run = NotebookRunner.Run(Path.Combine(ClipSettings.Current.Root, "tests", "ClipSharp.Tests", "Notebooks", "broken.ipynb"), new Dictionary<string, string>());
+        var run = NotebookRunner.Run(
+            Path.Combine(ClipSettings.Current.Root, "tests", "ClipSharp.Tests", "Notebooks", "broken.ipynb"),
+            new Dictionary<string, string>());
         Assert.NotEqual(0, run.ExitCode);
         Assert.Contains("before the failure", run.CodeCells[0].Text);
         Assert.Contains(run.CodeCells[1].Errors, e => e.Contains("deliberately broken cell"));
@@ -126,7 +133,8 @@ public class NotebookTests
     public void Notebooks_are_committed_with_outputs_cleared(string name, int charts)
     {
         _ = charts;
-        var cells = JsonNode.Parse(File.ReadAllText(Path.Combine(NotebookRunner.NotebooksDirectory, name + ".ipynb")))!["cells"]!.AsArray();
+        string path = Path.Combine(NotebookRunner.NotebooksDirectory, name + ".ipynb");
+        var cells = JsonNode.Parse(File.ReadAllText(path))!["cells"]!.AsArray();
         Assert.All(cells.Where(c => (string?)c!["cell_type"] == "code"), c =>
         {
             Assert.Empty(c!["outputs"]!.AsArray());
@@ -134,9 +142,10 @@ public class NotebookTests
         });
         // A first cell that moves the kernel into notebooks/, then one #r, of the built library, at the top of the
         // second.
-        var sources = NotebookRunner.ReadCodeCells(Path.Combine(NotebookRunner.NotebooksDirectory, name + ".ipynb")).Select(c => c.Source).ToList();
+        var sources = NotebookRunner.ReadCodeCells(path).Select(c => c.Source).ToList();
         Assert.Contains("SetCurrentDirectory", sources[0]);
-        Assert.StartsWith("#r \"../src/ClipSharp/bin/Release/net10.0/ClipSharp.dll\"\n", sources[1]);
+        Assert.StartsWith("#r \"../src/ClipSharp.Notebooks/bin/Release/net10.0/ClipSharp.Notebooks.dll\"\n",
+            sources[1]);
         Assert.Equal(1, sources.Sum(s => Regex.Matches(s, @"^#r ", RegexOptions.Multiline).Count));
     }
 

@@ -11,7 +11,8 @@ public class PlotsTests
     [Fact]
     public void A_heatmap_carries_its_values_labels_and_title()
     {
-        var plot = Plots.Heatmap("cosine", new float[,] { { 0.25f, 0.5f }, { 0.75f, 1f } }, ["a.png", "b.png"], ["glasses", "no glasses"]);
+        var plot = Plots.Heatmap("cosine", new float[,] { { 0.25f, 0.5f }, { 0.75f, 1f } }, ["a.png", "b.png"],
+            ["glasses", "no glasses"]);
         string html = plot.ToHtml();
         Assert.Contains("\"z\":[[0.25,0.5],[0.75,1.0]]", html);
         Assert.Contains("\"x\":[\"glasses\",\"no glasses\"]", html);
@@ -35,17 +36,20 @@ public class PlotsTests
         var confusion = new ConfusionMatrix(["no glasses", "glasses"]);
         confusion.Add(0, 0); confusion.Add(1, 0); confusion.Add(1, 1); confusion.Add(1, 1);
         string html = Plots.Confusion(confusion).ToHtml();
-        Assert.Contains("\"z\":[[1.0,0.0],[0.3333333333333333,0.6666666666666666]]", html); // coloured by share of the true class
-        Assert.Contains("<b>2</b><br>66.7 %", html);                                          // and labelled with the counts
+        // coloured by share of the true class and labelled with the counts
+        Assert.Contains("\"z\":[[1.0,0.0],[0.3333333333333333,0.6666666666666666]]", html);
+        Assert.Contains("<b>2</b><br>66.7 %", html);
     }
 
     [SkippableFact]
     public void Charts_draw_offline_in_a_browser_even_beside_an_AMD_loader()
     {
-        Skip.If(NotebookRunner.Chromium is null && Environment.GetEnvironmentVariable("CI") != "true", "install chromium to run the chart-rendering test of PlotsTests");
+        Skip.If(NotebookRunner.Chromium is null && Environment.GetEnvironmentVariable("CI") != "true",
+            "install chromium to run the chart-rendering test of PlotsTests");
         var plot = Plots.Histograms("h", "x", [("a", [1.0, 2, 2, 3]), ("b", [2.0, 3, 3, 4])]);
         // require.js-style loaders make UMD bundles register as modules; the chart must still find Plotly.
-        string dom = NotebookRunner.RenderInBrowser("<script>window.define = function () {}; window.define.amd = {};</script>" + plot.ToHtml());
+        string dom = NotebookRunner.RenderInBrowser(
+            "<script>window.define = function () {}; window.define.amd = {};</script>" + plot.ToHtml());
         Assert.Contains("class=\"main-svg\"", dom);
         Assert.Equal(2, System.Text.RegularExpressions.Regex.Matches(dom, "class=\"trace bars\"").Count);
     }
@@ -53,10 +57,12 @@ public class PlotsTests
     [Fact]
     public void A_gallery_inlines_each_picture_with_its_caption()
     {
-        var gallery = new Gallery(thumbnail: 32).Add(Path.Combine(Reference.Images, "cat.jpg"), "a <cat>").AddRgb(new byte[4 * 4 * 3], 4, "black");
+        var gallery = new Gallery(thumbnail: 32).Add(Path.Combine(Reference.Images, "cat.jpg"), "a <cat>")
+            .AddRgb(new byte[4 * 4 * 3], 4, "black");
         string html = gallery.ToHtml();
         Assert.Equal(2, gallery.Count);
-        Assert.Equal(2, System.Text.RegularExpressions.Regex.Matches(html, "src=\"data:image/(png|jpeg);base64,").Count);
+        Assert.Equal(2,
+            System.Text.RegularExpressions.Regex.Matches(html, "src=\"data:image/(png|jpeg);base64,").Count);
         Assert.Contains("src=\"data:image/png;base64,", html); // the model's view (AddRgb) stays lossless
         Assert.Contains("a &lt;cat&gt;", html);
         Assert.Throws<ArgumentException>(() => gallery.AddRgb(new byte[5], 4, "short"));

@@ -5,7 +5,7 @@ using Microsoft.DotNet.Interactive.Formatting;
 
 namespace ClipSharp.Notebooks;
 
-/// <summary>The one call a notebook makes after <c>#r</c>-ing ClipSharp.dll. The dotnet-interactive kernel loads the
+/// <summary>The one call a notebook makes after <c>#r</c>-ing ClipSharp.Notebooks.dll. The kernel loads the
 /// dll by path, so .NET neither finds its native libraries under <c>runtimes/</c> nor accepts Plotly.NET's request for
 /// a newer FSharp.Core than the kernel's own; this fixes both, then shows charts offline, and stops the cells after a
 /// missing input with that input's message (they would otherwise fail on its null results with stack traces).</summary>

@@ -9,8 +9,8 @@ public static class EvaluationCharts
     /// <summary>Counts and row shares of true × predicted class.</summary>
     public static Plot Confusion(EvaluationResult result) => Plots.Confusion(result.Confusion);
 
-    /// <summary>For two classes, cos(second) − cos(first) per image by true class, with the decision boundary at 0 (the
-    /// classifier predicts the second class right of it); for more, each image's winning margin over the
+    /// <summary>For two classes, cos(second) − cos(first) per image by true class, with the decision boundary at 0
+    /// (the classifier predicts the second class right of it); for more, each image's winning margin over the
     /// runner-up.</summary>
     public static Plot Margins(EvaluationResult result)
     {

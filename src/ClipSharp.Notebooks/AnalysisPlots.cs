@@ -56,7 +56,10 @@ public static class AnalysisPlots
                 ["title"] = Plots.Text(xTitle), ["type"] = "log", ["tickvals"] = ticks,
                 ["ticktext"] = ticks.Select(t => t.ToString(CultureInfo.InvariantCulture)).ToArray(),
             }),
-            ("yaxis", new Dictionary<string, object> { ["title"] = Plots.Text(yTitle), ["range"] = new[] { 0.0, 1.05 } }));
+            ("yaxis", new Dictionary<string, object>
+            {
+                ["title"] = Plots.Text(yTitle), ["range"] = new[] { 0.0, 1.05 },
+            }));
     }
 
     /// <summary>One group of points of a 2-D map: coordinates, a hover text per point, and a marker symbol
@@ -127,7 +130,8 @@ public static class AnalysisPlots
             StyleParam.Mode.Lines_Markers, shape: "vh", hover: hover);
         var chance = Curve([0.0, 1.0], [prevalence, prevalence], $"chance: prevalence of {positive} {F3(prevalence)}",
             StyleParam.Mode.Lines, dash: "dash", colour: Reference);
-        return Plots.Styled($"Precision–recall curve of P({positive})", CSharpChart.Combine([curve, chance]), 760, 500,
+        return Plots.Styled($"Precision–recall curve of P({positive})", CSharpChart.Combine([curve, chance]),
+            760, 500,
             ("xaxis", UnitAxis($"recall (share of {positive} images found)")),
             ("yaxis", UnitAxis($"precision (share of {positive} calls that are right)")));
     }
