@@ -84,7 +84,8 @@ public static class NotebookRunner
         }, TimeSpan.FromMinutes(10));
         if (restored != 0)
             throw new InvalidOperationException($"dotnet tool restore (for dotnet-repl) failed:\n{restoreLog}");
-        string project = Path.Combine(ClipSettings.Current.Root, "src", "ClipSharp.Notebooks", "ClipSharp.Notebooks.csproj");
+        string project = Path.Combine(ClipSettings.Current.Root, "src", "ClipSharp.Notebooks",
+            "ClipSharp.Notebooks.csproj");
         var (code, log) = RunProcess(new ProcessStartInfo("dotnet",
             ["build", project, "-c", "Release", "--no-restore", "-v", "q", "-nologo"])
         {
