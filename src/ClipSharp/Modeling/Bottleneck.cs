@@ -112,7 +112,8 @@ public sealed class Bottleneck : nn.Module<Tensor, Tensor>
 
     /// <summary>The block of an intermediate activation that the caller gives up: once packed, its output is written
     /// over <paramref name="x"/> where the shortcut is the identity (one activation fewer alive at the peak).</summary>
-    internal Tensor ForwardConsuming(Tensor x) => packed is { } p ? PackedForward(p, x, consumeInput: true) : forward(x);
+    internal Tensor ForwardConsuming(Tensor x) =>
+        packed is { } p ? PackedForward(p, x, consumeInput: true) : forward(x);
 
     /// <summary>Five oneDNN calls for a plain block and three fewer passes over memory than the unfused order: each
     /// ReLU runs inside its convolution and conv3 adds the shortcut in its output loop.</summary>

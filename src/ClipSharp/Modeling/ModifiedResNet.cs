@@ -29,7 +29,8 @@ public sealed class ModifiedResNet : nn.Module<Tensor, Tensor>
     PackedConvolution[]? packedStem; // with every block's convolutions, for inputs of packedSize² pixels
     long packedSize = -1;
 
-    public ModifiedResNet(int[] layers, int outputDim, int heads, int inputResolution, int width) : base(nameof(ModifiedResNet))
+    public ModifiedResNet(int[] layers, int outputDim, int heads, int inputResolution, int width)
+        : base(nameof(ModifiedResNet))
     {
         conv1 = nn.Conv2d(3, width / 2, 3, stride: 2, padding: 1, bias: false);
         bn1 = nn.BatchNorm2d(width / 2);
@@ -63,7 +64,8 @@ public sealed class ModifiedResNet : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    /// <summary>Folds every batch norm into its convolution, whose weights become channels-last (see <see cref="InferenceLayout"/>).</summary>
+    /// <summary>Folds every batch norm into its convolution, whose weights become channels-last
+    /// (see <see cref="InferenceLayout"/>).</summary>
     internal void FoldBatchNorms()
     {
         if (folded) return;

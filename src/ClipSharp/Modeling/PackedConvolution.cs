@@ -28,7 +28,8 @@ sealed class PackedConvolution : IDisposable
     internal static bool Enabled { get; set; } = true;
 
     /// <summary>Packs a folded convolution (square kernel, no groups or dilation) for inputs of
-    /// <paramref name="inputSize"/>² pixels in <paramref name="dtype"/>; null where this libtorch lacks the ops.</summary>
+    /// <paramref name="inputSize"/>² pixels in <paramref name="dtype"/>; null where this libtorch lacks the ops.
+    /// </summary>
     public static PackedConvolution? TryPack(Conv2d conv, long inputSize, ScalarType dtype)
     {
         if (!Enabled || !Native.Available || conv.bias is null) return null;
@@ -145,8 +146,8 @@ sealed class PackedConvolution : IDisposable
             {
                 byte* unary = relu;
                 Check(inPlace
-                    ? BinaryInPlace(other.Handle, x.Handle, w.Handle, &biasHandle, padding, 2, stride, 2, dilation, 2, 1,
-                        add, null, &unary, null, 0, null, &result)
+                    ? BinaryInPlace(other.Handle, x.Handle, w.Handle, &biasHandle, padding, 2, stride, 2, dilation, 2,
+                        1, add, null, &unary, null, 0, null, &result)
                     : Binary(x.Handle, other.Handle, w.Handle, &biasHandle, padding, 2, stride, 2, dilation, 2, 1, add,
                         null, &unary, null, 0, null, &result), result);
             }
