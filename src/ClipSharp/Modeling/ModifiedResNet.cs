@@ -25,8 +25,12 @@ public sealed class ModifiedResNet : nn.Module<Tensor, Tensor>
     readonly AttentionPool2d attnpool;
     bool folded; // batch norms folded into the convolutions: skip them
     ScalarType blockType = ScalarType.Float32;
+    readonly object packLock = new();
+    PackedConvolution[]? packedStem; // with every block's convolutions, for inputs of packedSize² pixels
+    long packedSize = -1;
 
-    public ModifiedResNet(int[] layers, int outputDim, int heads, int inputResolution, int width) : base(nameof(ModifiedResNet))
+    public ModifiedResNet(int[] layers, int outputDim, int heads, int inputResolution, int width)
+        : base(nameof(ModifiedResNet))
     {
         conv1 = nn.Conv2d(3, width / 2, 3, stride: 2, padding: 1, bias: false);
         bn1 = nn.BatchNorm2d(width / 2);
@@ -60,7 +64,8 @@ public sealed class ModifiedResNet : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    /// <summary>Folds every batch norm into its convolution, whose weights become channels-last (see <see cref="InferenceLayout"/>).</summary>
+    /// <summary>Folds every batch norm into its convolution, whose weights become channels-last
+    /// (see <see cref="InferenceLayout"/>).</summary>
     internal void FoldBatchNorms()
     {
         if (folded) return;
@@ -71,24 +76,26 @@ public sealed class ModifiedResNet : nn.Module<Tensor, Tensor>
         folded = true;
     }
 
-    /// <summary>The bottleneck stages compute in <paramref name="dtype"/>. The stem and the attention pool stay float32:
-    /// they cost 6% of the work, and in bf16 they put the image tower below cosine 0.999 to float32 (the stem sees
-    /// raw normalised pixels; the pool makes the feature itself).</summary>
+    /// <summary>The bottleneck stages compute in <paramref name="dtype"/>. The stem and the attention pool stay
+    /// float32: they cost 6% of the work, and in bf16 they put the image tower below cosine 0.999 to float32 (the stem
+    /// sees raw normalised pixels; the pool makes the feature itself).</summary>
     internal void SetComputeType(ScalarType dtype)
     {
+        Unpack();
         foreach (var block in Blocks) block.to(dtype);
         blockType = dtype;
     }
 
     /// <summary>The bottlenecks of the four stages, in order.</summary>
-    IEnumerable<Bottleneck> Blocks => new[] { layer1, layer2, layer3, layer4 }.SelectMany(l => l.children()).Cast<Bottleneck>();
+    IEnumerable<Bottleneck> Blocks =>
+        new[] { layer1, layer2, layer3, layer4 }.SelectMany(l => l.children()).Cast<Bottleneck>();
 
     Tensor Norm(BatchNorm2d bn, Tensor x) => folded ? x : bn.call(x);
 
     public override Tensor forward(Tensor x)
     {
         using var scope = torch.NewDisposeScope();
-        return scope.MoveToOuter(Stages(x).Then(attnpool.call));
+        return scope.MoveToOuter(Stages(x).ThenDispose(attnpool.call));
     }
 
     /// <summary>The first half of the tower: stem to <c>layer4</c>, float32 [N, C, G, G], the attention pool's input
@@ -96,14 +103,73 @@ public sealed class ModifiedResNet : nn.Module<Tensor, Tensor>
     internal Tensor Stages(Tensor x)
     {
         using var scope = torch.NewDisposeScope();
-        var h = (folded ? InferenceLayout.ChannelsLast(x) : x.alias()).Then(conv1.call).Then(t => Norm(bn1, t)).Then(relu1.call)
-            .Then(conv2.call).Then(t => Norm(bn2, t)).Then(relu2.call)
-            .Then(conv3.call).Then(t => Norm(bn3, t)).Then(relu3.call)
-            .Then(avgpool.call).Then(t => t.to_type(blockType));
-        foreach (var block in Blocks) h = h.Then(block.call);
-        return scope.MoveToOuter(h.Then(t => t.to_type(ScalarType.Float32)));
+        var stem = folded ? PackedStem(x.shape[2]) : null;
+        var h = stem is { } s ? StemPacked(s, x) : StemPlain(x);
+        h = h.ThenDispose(avgpool.call).ThenDispose(t => t.to_type(blockType));
+        foreach (var block in Blocks) h = h.ThenDispose(block.ForwardConsuming); // h is ours to overwrite
+        return scope.MoveToOuter(h.ThenDispose(t => t.to_type(ScalarType.Float32)));
     }
+
+    Tensor StemPlain(Tensor x) =>
+        (folded ? InferenceLayout.ChannelsLast(x) : x.alias()).ThenDispose(conv1.call)
+            .ThenDispose(t => Norm(bn1, t)).ThenDispose(relu1.call)
+            .ThenDispose(conv2.call).ThenDispose(t => Norm(bn2, t)).ThenDispose(relu2.call)
+            .ThenDispose(conv3.call).ThenDispose(t => Norm(bn3, t)).ThenDispose(relu3.call);
+
+    static Tensor StemPacked(PackedConvolution[] stem, Tensor x) =>
+        InferenceLayout.ChannelsLast(x).ThenDispose(stem[0].Relu).ThenDispose(stem[1].Relu)
+            .ThenDispose(stem[2].Relu);
 
     /// <summary>The second half: the attention pool of <see cref="Stages"/>' output, [N, D].</summary>
     internal Tensor Pool(Tensor features) => attnpool.call(features);
+
+    /// <summary>The stem's convolutions in oneDNN's layout, packed on the first call for this input size together
+    /// with every block's (see <see cref="PackedConvolution"/>); null where that is not available.</summary>
+    PackedConvolution[]? PackedStem(long size)
+    {
+        lock (packLock)
+        {
+            if (packedSize == size) return packedStem;
+            Unpack();
+            packedSize = size;
+            var stem = new[]
+            {
+                PackedConvolution.TryPack(conv1, size, ScalarType.Float32),
+                PackedConvolution.TryPack(conv2, size / 2, ScalarType.Float32),
+                PackedConvolution.TryPack(conv3, size / 2, ScalarType.Float32),
+            };
+            long blockSize = size / 4; // after the stride-2 conv1 and the stem's pool
+            bool complete = stem.All(p => p is not null);
+            foreach (var block in Blocks)
+            {
+                complete = complete && block.Pack(blockSize, blockType);
+                blockSize /= block.Stride;
+            }
+            if (complete) packedStem = stem!;
+            else
+            {
+                foreach (var part in stem) part?.Dispose();
+                Unpack();
+                packedSize = size; // do not try again for this size
+            }
+            return packedStem;
+        }
+    }
+
+    void Unpack()
+    {
+        lock (packLock)
+        {
+            foreach (var part in packedStem ?? []) part.Dispose();
+            packedStem = null;
+            packedSize = -1;
+            foreach (var block in Blocks) block.Unpack();
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) Unpack();
+        base.Dispose(disposing);
+    }
 }

@@ -8,7 +8,7 @@ static class TensorSteps
 {
     /// <summary>y = step(x), then x is disposed unless the step returned it (an in-place op or a skipped norm).
     /// Only for intermediates the caller owns, never for a module's input.</summary>
-    public static Tensor Then(this Tensor x, Func<Tensor, Tensor> step)
+    public static Tensor ThenDispose(this Tensor x, Func<Tensor, Tensor> step)
     {
         var y = step(x);
         if (!ReferenceEquals(x, y)) x.Dispose();
