@@ -14,9 +14,9 @@ public sealed record NotebookInputs(string Model, string Data, string? Labels)
 {
     MissingInputException? missing;
 
-    /// <summary>The folder holding ClipNotebooks.sln above the loaded ClipSharp.dll (notebooks load the repository's
-    /// build), else above the current directory.</summary>
-    public static string RepositoryRoot { get; } = FindRoot();
+    /// <summary>The workspace root (<see cref="ClipSettings.Root"/>: <c>CLIP_HOME</c>, else the nearest folder above
+    /// the kernel's directory holding <c>weights/</c>), which relative paths are read from.</summary>
+    public static string WorkspaceRoot => ClipSettings.Current.Root;
 
     public static NotebookInputs FromEnvironment(string model = "RN50",
         string data = "data/glasses", string? labels = null)
@@ -35,10 +35,9 @@ public sealed record NotebookInputs(string Model, string Data, string? Labels)
         catch (Exception e) when (e is IOException or ClipSharpException)
         {
             throw Missing($"No weights for '{Model}': {e.Message} Download a released model with " +
-                "`dotnet run --project src/ClipSharp.Cli -- download RN50` (see weights/README.md), or set " +
+                "`clip download RN50` (see weights/README.md), or set " +
                 "CLIP_MODEL to a registry name (RN50, ViT-B/32, …) or a .pt / .safetensors checkpoint (a relative " +
-                "path is read " +
-                $"from {RepositoryRoot}).", e);
+                $"path is read from {WorkspaceRoot}).", e);
         }
     }
 
@@ -77,10 +76,10 @@ public sealed record NotebookInputs(string Model, string Data, string? Labels)
         if (!Directory.Exists(Data))
             throw Missing($"Image folder '{Data}' not found. Get the Kaggle \"Glasses or No Glasses\" set as " +
                 "data/README.md describes (face-<id>.png and train.csv into data/glasses), or set CLIP_DATA (and " +
-                $"CLIP_LABELS) to another labelled folder (a relative path is read from {RepositoryRoot}).");
+                $"CLIP_LABELS) to another labelled folder (a relative path is read from {WorkspaceRoot}).");
         if (Labels is not null && !File.Exists(Labels))
             throw Missing($"Labels file '{Labels}' not found (CLIP_LABELS; a relative path is read from " +
-                $"{RepositoryRoot}). Unset CLIP_LABELS to use DATA/labels.csv or DATA/train.csv, or point it at a " +
+                $"{WorkspaceRoot}). Unset CLIP_LABELS to use DATA/labels.csv or DATA/train.csv, or point it at a " +
                 "CSV with a header and a file or id column.");
     }
 
@@ -107,15 +106,5 @@ public sealed record NotebookInputs(string Model, string Data, string? Labels)
         ModelRegistry.Find(model) is null && (model.IndexOfAny(['/', '\\']) >= 0 || Path.HasExtension(model))
             ? FromRoot(model) : model;
 
-    static string FromRoot(string path) => Path.GetFullPath(Path.Combine(RepositoryRoot, path));
-
-    static string FindRoot()
-    {
-        string?[] starts =
-            [Path.GetDirectoryName(typeof(NotebookInputs).Assembly.Location), Directory.GetCurrentDirectory()];
-        foreach (var start in starts.Where(s => !string.IsNullOrEmpty(s)))
-            for (var dir = new DirectoryInfo(start!); dir is not null; dir = dir.Parent)
-                if (File.Exists(Path.Combine(dir.FullName, "ClipNotebooks.sln"))) return dir.FullName;
-        return ClipSettings.Current.Root;
-    }
+    static string FromRoot(string path) => Path.GetFullPath(Path.Combine(WorkspaceRoot, path));
 }

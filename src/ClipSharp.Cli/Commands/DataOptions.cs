@@ -71,6 +71,20 @@ sealed class DataOptions
     public IEnumerable<Option> All => [Model, DType, Data, Labels, Pattern, LabelColumn, Classes, PromptsFile,
         Templates, Limit, SkipMissing, CacheDirectory, NoCache, Vocab, Format, Json];
 
+    /// <summary>Adds every option to <paramref name="command"/>, with the checks across them: --json against a
+    /// different --format, --no-cache with --cache.</summary>
+    public void AddTo(Command command)
+    {
+        foreach (var option in All) command.Options.Add(option);
+        command.Check(r =>
+            r.GetResult(Json) is not null && r.GetResult(Format) is { Implicit: false } f
+                && f.GetValueOrDefault<string?>() is { } given && given != OutputFormat.Json
+                ? $"--json asks for JSON but --format asks for {given}: give one of them"
+                : r.GetResult(NoCache) is not null && r.GetResult(CacheDirectory) is { Implicit: false }
+                    ? "--no-cache and --cache contradict each other: give one of them"
+                    : null);
+    }
+
     /// <summary>--format, with --json as its alias.</summary>
     public string FormatOf(ParseResult parse) =>
         parse.GetValue(Json) ? OutputFormat.Json : parse.GetValue(Format) ?? OutputFormat.Table;

@@ -31,7 +31,7 @@ sealed class EvaluateCommand : Command
         this.context = context;
         Options.Add(output);
         Options.Add(plots);
-        foreach (var option in options.All) Options.Add(option);
+        options.AddTo(this);
         SetAction(Run);
     }
 

@@ -32,7 +32,7 @@ sealed class ProbeCommand : Command
         this.context = context;
         Options.Add(shots);
         Options.Add(l2);
-        foreach (var option in options.All) Options.Add(option);
+        options.AddTo(this);
         SetAction(Run);
     }
 

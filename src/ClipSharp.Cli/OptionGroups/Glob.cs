@@ -40,7 +40,7 @@ static class Glob
         }
         var name = NameRegex(rest[0]);
         foreach (var entry in Entries(folder, ref looked, pattern))
-            if (name.IsMatch(Path.GetFileName(entry)) && (rest.Length == 1 || Directory.Exists(entry)))
+            if (NameMatches(rest[0], name, Path.GetFileName(entry)) && (rest.Length == 1 || Directory.Exists(entry)))
                 Match(entry, rest[1..], matches, ref looked, pattern);
     }
 
@@ -55,15 +55,19 @@ static class Glob
         return entries;
     }
 
-    /// <summary>One path segment's pattern as a regex; hidden files match only a pattern starting with a dot.
-    /// </summary>
+    /// <summary>Hidden files match only a pattern starting with a dot.</summary>
+    static bool NameMatches(string segment, Regex name, string file) =>
+        (segment.StartsWith('.') || !file.StartsWith('.')) && name.IsMatch(file);
+
+    /// <summary>One path segment's pattern as a regex, matched without backtracking (time linear in the name, so a
+    /// pattern like <c>*a*a*a*b</c> cannot hang).</summary>
     static Regex NameRegex(string segment)
     {
-        var regex = new System.Text.StringBuilder(segment.StartsWith('.') ? "^" : "^(?!\\.)");
+        var regex = new System.Text.StringBuilder("^");
         for (int i = 0; i < segment.Length; i++)
         {
             char c = segment[i];
-            int close = c == '[' ? segment.IndexOf(']', i + 2) : -1;
+            int close = c == '[' && i + 2 < segment.Length ? segment.IndexOf(']', i + 2) : -1;
             if (c == '*') regex.Append(".*");
             else if (c == '?') regex.Append('.');
             else if (close > 0)
@@ -75,6 +79,13 @@ static class Glob
             }
             else regex.Append(Regex.Escape(c.ToString()));
         }
-        return new Regex(regex.Append('$').ToString(), RegexOptions.CultureInvariant);
+        try
+        {
+            return new Regex(regex.Append('$').ToString(), RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
+        }
+        catch (ArgumentException)
+        {
+            throw new CliException($"The pattern part '{segment}' is not a valid glob (a [set] must hold a character)");
+        }
     }
 }

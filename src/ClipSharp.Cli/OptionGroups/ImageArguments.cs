@@ -9,18 +9,31 @@ sealed class ImageArguments
 {
     public Argument<string[]> Images { get; }
 
+    readonly bool required;
+
     /// <param name="description">What the verb does with them.</param>
     /// <param name="required">At least one must be given.</param>
-    public ImageArguments(string description, bool required = true) => Images = new("images")
+    public ImageArguments(string description, bool required = true)
     {
-        Description = $"{description}: files, folders (every image under them) or glob patterns such as " +
-            "\"faces/*.png\"",
-        Arity = required ? ArgumentArity.OneOrMore : ArgumentArity.ZeroOrMore,
-    };
+        this.required = required;
+        Images = new("images")
+        {
+            Description = $"{description}: files, folders (every image under them) or glob patterns such as " +
+                "\"faces/*.png\"",
+            Arity = required ? ArgumentArity.OneOrMore : ArgumentArity.ZeroOrMore,
+        };
+    }
 
-    /// <summary>The image files, in the order given; folders and patterns expanded, each file once.</summary>
-    public IReadOnlyList<string> Files(ParseResult parse, IEnumerable<string>? more = null) =>
-        Expand([.. parse.GetValue(Images) ?? [], .. more ?? []]);
+    /// <summary>The image files, in the order given; folders and patterns expanded, each file once. When images are
+    /// required, folders that hold none are an error naming them.</summary>
+    public IReadOnlyList<string> Files(ParseResult parse, IEnumerable<string>? more = null)
+    {
+        string[] given = [.. parse.GetValue(Images) ?? [], .. more ?? []];
+        var files = Expand(given);
+        if (required && files.Count == 0)
+            throw new CliException($"No images in {string.Join(", ", given.Select(g => $"'{g}'"))}");
+        return files;
+    }
 
     public static IReadOnlyList<string> Expand(IEnumerable<string> given)
     {

@@ -75,8 +75,12 @@ sealed class TextSources
             if (lines[i].Length > TextFile.MaxLineLength)
                 throw new TextException($"stdin:{i + 1}: the line is {lines[i].Length:N0} characters, over the " +
                     $"limit of {TextFile.MaxLineLength:N0}");
+            // The console decodes invalid UTF-8 to U+FFFD: refuse it as text files refuse invalid bytes.
+            if (lines[i].Contains('\uFFFD'))
+                throw new TextException($"stdin:{i + 1}: invalid UTF-8 (or U+FFFD) in the line; give UTF-8 text");
             texts.Add(new(lines[i], $"stdin:{i + 1}"));
         }
+        if (texts.Count == 0) throw new TextException("Standard input ('-') held no text");
         return texts;
     }
 

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace ClipSharp.Downloads;
 
-/// <summary>A download stopped by SIGINT, SIGTERM or SIGHUP (see <see cref="Checkpoints.DownloadInterruption"/>);
+/// <summary>A download stopped by SIGINT, SIGTERM or SIGHUP (see <see cref="DownloadInterruption"/>);
 /// its temporary file was deleted and nothing took the destination's name.</summary>
 public sealed class DownloadInterruptedException(string message, PosixSignal signal)
     : ClipSharpException(message)

@@ -10,14 +10,14 @@ public class NotebookInputsTests
     [Fact]
     public void The_repository_root_is_the_folder_of_ClipNotebooks_sln()
     {
-        string root = NotebookInputs.RepositoryRoot;
+        string root = NotebookInputs.WorkspaceRoot;
         Assert.True(File.Exists(Path.Combine(root, "ClipNotebooks.sln")), root);
     }
 
     [Fact]
     public void Relative_paths_are_read_from_the_repository_root_and_registry_names_stay_names()
     {
-        string root = NotebookInputs.RepositoryRoot;
+        string root = NotebookInputs.WorkspaceRoot;
         var inputs = WithVariables(() =>
             NotebookInputs.FromEnvironment(model: "weights/tiny.pt", data: "data/glasses", labels: "data/x.csv"));
         Assert.Equal(Path.Combine(root, "weights", "tiny.pt"), inputs.Model);
@@ -35,7 +35,7 @@ public class NotebookInputsTests
         var inputs = WithVariables(() => NotebookInputs.FromEnvironment(),
             ("CLIP_DATA", "../images"), ("CLIP_LABELS", "labels.csv"),
             ("CLIP_MODEL", "models/m.safetensors"));
-        string root = NotebookInputs.RepositoryRoot;
+        string root = NotebookInputs.WorkspaceRoot;
         Assert.Equal(Path.GetFullPath(Path.Combine(root, "..", "images")), inputs.Data);
         Assert.Equal(Path.Combine(root, "labels.csv"), inputs.Labels);
         Assert.Equal(Path.Combine(root, "models", "m.safetensors"), inputs.Model);
@@ -49,7 +49,7 @@ public class NotebookInputsTests
             NotebookInputs.FromEnvironment(model: Reference.Model("tiny-rn.pt"), data: missing));
         var first = Assert.Throws<MissingInputException>(inputs.RequireData);
         Assert.IsAssignableFrom<ClipSharpException>(first);
-        Assert.Contains($"'{Path.Combine(NotebookInputs.RepositoryRoot, missing)}'", first.Message);
+        Assert.Contains($"'{Path.Combine(NotebookInputs.WorkspaceRoot, missing)}'", first.Message);
         Assert.Contains("data/README.md", first.Message);
         Assert.DoesNotContain("shared/reference", first.Message); // no hint that exists only in a development checkout
         Assert.Equal(first.Message, first.ToString());             // one line in the kernel: no stack trace
@@ -62,7 +62,7 @@ public class NotebookInputsTests
     {
         var inputs = WithVariables(() => NotebookInputs.FromEnvironment(model: "weights/none.pt"));
         var e = Assert.Throws<MissingInputException>(() => inputs.RequireModel());
-        Assert.Contains(Path.Combine(NotebookInputs.RepositoryRoot, "weights", "none.pt"), e.Message);
+        Assert.Contains(Path.Combine(NotebookInputs.WorkspaceRoot, "weights", "none.pt"), e.Message);
         Assert.Contains("download RN50", e.Message);
         Assert.Contains("weights/README.md", e.Message);
         Assert.DoesNotContain("shared/reference", e.Message);
