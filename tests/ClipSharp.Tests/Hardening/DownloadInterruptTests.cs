@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using ClipSharp.Checkpoints;
 using ClipSharp.Loading;
 
@@ -12,6 +13,21 @@ public sealed class DownloadInterruptTests : IDisposable
     readonly string dir = Directory.CreateTempSubdirectory("clip-dl-interrupt-").FullName;
     readonly DownloadTestServer server = new();
 
+    [DllImport("libc", EntryPoint = "signal")]
+    static extern IntPtr Signal(int signal, IntPtr handler);
+
+    /// <summary>A test host started as a background job of a non-interactive shell (<c>dotnet test &amp;</c>)
+    /// ignores SIGINT, and so would <c>clip</c>, inheriting it (the .NET runtime keeps an inherited SIGINT ignored,
+    /// as a background job should). Give SIGINT its default action back so the child sees what a user's
+    /// foreground <c>clip</c> sees.</summary>
+    static void RestoreInterruptIfIgnored()
+    {
+        const int sigint = 2;
+        var ignored = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("SigIgn:"));
+        if (ignored is not null && (Convert.ToUInt64(ignored[7..].Trim(), 16) & (1UL << (sigint - 1))) != 0)
+            Signal(sigint, IntPtr.Zero); // SIG_DFL
+    }
+
     public void Dispose()
     {
         server.Dispose();
@@ -23,6 +39,7 @@ public sealed class DownloadInterruptTests : IDisposable
     [InlineData("TERM", 143)]
     public void A_signal_during_a_download_deletes_the_partial_file_and_says_so(string signal, int exitCode)
     {
+        if (signal == "INT") RestoreInterruptIfIgnored();
         string weights = Path.Combine(dir, "w1");
         server["/" + ModelRegistry.Vocabulary.File] = DownloadDripRoute.Drip(TimeSpan.FromMilliseconds(100), 3000);
         var start = new ProcessStartInfo("dotnet", ["exec", Path.Combine(AppContext.BaseDirectory, "clip.dll"),
