@@ -71,7 +71,8 @@ public sealed class ModelDownloaderTests : IDisposable
         files["/model.pt"] = (Payload, false);
         string target = Path.Combine(dir, "model.pt");
         var reports = new List<DownloadProgress>();
-        await downloader.DownloadAsync(new Uri(baseUrl + "/model.pt"), PayloadSha, 1L << 30, target, new Cli.SynchronousProgressFor(reports));
+        await downloader.DownloadAsync(
+            new Uri(baseUrl + "/model.pt"), PayloadSha, 1L << 30, target, new Cli.SynchronousProgressFor(reports));
         Assert.Equal(Payload, File.ReadAllBytes(target));
         Assert.Equal(Payload.Length, reports[^1].Received);
         Assert.Equal(Payload.Length, reports[^1].Total);
@@ -84,8 +85,10 @@ public sealed class ModelDownloaderTests : IDisposable
         files["/model.pt"] = (Payload, false);
         string target = Path.Combine(dir, "model.pt");
         string wrong = new('0', 64);
-        var e = await Assert.ThrowsAsync<DownloadException>(() => downloader.DownloadAsync(new Uri(baseUrl + "/model.pt"), wrong, 1L << 30, target));
-        Assert.Equal($"Download of model.pt from {baseUrl}/model.pt has SHA-256 {PayloadSha}, expected {wrong}; the file was discarded", e.Message);
+        var e = await Assert.ThrowsAsync<DownloadException>(
+            () => downloader.DownloadAsync(new Uri(baseUrl + "/model.pt"), wrong, 1L << 30, target));
+        Assert.Equal($"Download of model.pt from {baseUrl}/model.pt has SHA-256 {PayloadSha}, expected {wrong}; " +
+            "the file was discarded", e.Message);
         Assert.Empty(Directory.GetFiles(dir));
     }
 
@@ -94,7 +97,8 @@ public sealed class ModelDownloaderTests : IDisposable
     {
         files["/model.pt"] = (Payload, true);
         string target = Path.Combine(dir, "model.pt");
-        var e = await Assert.ThrowsAsync<DownloadException>(() => downloader.DownloadAsync(new Uri(baseUrl + "/model.pt"), PayloadSha, 1L << 30, target));
+        var e = await Assert.ThrowsAsync<DownloadException>(
+            () => downloader.DownloadAsync(new Uri(baseUrl + "/model.pt"), PayloadSha, 1L << 30, target));
         Assert.Contains($"Download of model.pt from {baseUrl}/model.pt ended after", e.Message);
         Assert.Contains($"of {Payload.Length} bytes; the file was discarded", e.Message);
         Assert.Empty(Directory.GetFiles(dir));
@@ -112,7 +116,8 @@ public sealed class ModelDownloaderTests : IDisposable
         {
             var result = CliRunner.Run("download", "RN50", "--mirror", baseUrl);
             Assert.Equal(1, result.ExitCode);
-            Assert.Contains($"error: Download of RN50.pt from {baseUrl}/{rn50.Sha256}/RN50.pt has SHA-256 {PayloadSha}, expected {rn50.Sha256}", result.Error);
+            Assert.Contains($"error: Download of RN50.pt from {baseUrl}/{rn50.Sha256}/RN50.pt " +
+                $"has SHA-256 {PayloadSha}, expected {rn50.Sha256}", result.Error);
             Assert.Contains("Downloading RN50.pt", result.Error);
             string vocab = Path.Combine(weights, ModelRegistry.Vocabulary.File);
             Assert.Equal([vocab, vocab + VerifiedFile.StampSuffix], Directory.GetFiles(weights).Order());

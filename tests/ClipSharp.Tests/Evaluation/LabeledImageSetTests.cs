@@ -20,7 +20,8 @@ public class LabeledImageSetTests : IDisposable
     [Fact]
     public void The_kaggle_layout_reads_ids_through_the_pattern_in_file_order_and_takes_the_first_n()
     {
-        File.WriteAllLines(Path.Combine(dir, "train.csv"), ["id,v1,v2,glasses", "7,0.1,0.2,1", "3,0.3,0.4,0", "12,0.5,0.6,1"]);
+        File.WriteAllLines(Path.Combine(dir, "train.csv"),
+            ["id,v1,v2,glasses", "7,0.1,0.2,1", "3,0.3,0.4,0", "12,0.5,0.6,1"]);
         foreach (var id in new[] { 7, 3, 12 }) Image($"face-{id}.png");
         var set = LabeledImageSet.Load(dir, Classes, limit: 2);
         Assert.Equal(["face-7.png", "face-3.png"], set.Images.Select(i => Path.GetFileName(i.Path)));
@@ -30,7 +31,8 @@ public class LabeledImageSetTests : IDisposable
     [Fact]
     public void Labels_may_be_class_names_in_a_named_column()
     {
-        File.WriteAllLines(Path.Combine(dir, "labels.csv"), ["file,kind,note", "a.png,Glasses,x", "b.png,no glasses,y"]);
+        File.WriteAllLines(Path.Combine(dir, "labels.csv"),
+            ["file,kind,note", "a.png,Glasses,x", "b.png,no glasses,y"]);
         Image("a.png"); Image("b.png");
         var set = LabeledImageSet.Load(dir, Classes, labelColumn: "kind");
         Assert.Equal([1, 0], set.Images.Select(i => i.Label));
@@ -64,7 +66,8 @@ public class LabeledImageSetTests : IDisposable
         File.WriteAllLines(csv, ["id,glasses", "1,1", "2,maybe"]);
         Image("face-1.png"); Image("face-2.png");
         var e = Assert.Throws<DataSetException>(() => LabeledImageSet.Load(dir, Classes));
-        Assert.Equal($"{csv}:3 (face-2.png): label 'maybe' is neither a class index 0–1 nor a class name (no glasses, glasses)", e.Message);
+        Assert.Equal($"{csv}:3 (face-2.png): label 'maybe' is neither a class index 0–1 " +
+            "nor a class name (no glasses, glasses)", e.Message);
 
         File.WriteAllLines(csv, ["id,glasses", "1,1", "1,0"]);
         var d = Assert.Throws<DataSetException>(() => LabeledImageSet.Load(dir, Classes));
