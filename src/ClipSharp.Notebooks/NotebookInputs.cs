@@ -37,8 +37,7 @@ public sealed record NotebookInputs(string Model, string Data, string? Labels)
             throw Missing($"No weights for '{Model}': {e.Message} Download a released model with " +
                 "`dotnet run --project src/ClipSharp.Cli -- download RN50` (see weights/README.md), or set " +
                 "CLIP_MODEL to a registry name (RN50, ViT-B/32, …) or a .pt / .safetensors checkpoint (a relative " +
-                "path is read " +
-                $"from {RepositoryRoot}).", e);
+                $"path is read from {RepositoryRoot}).", e);
         }
     }
 

@@ -71,6 +71,11 @@ sealed class DataOptions
     public IEnumerable<Option> All => [Model, DType, Data, Labels, Pattern, LabelColumn, Classes, PromptsFile,
         Templates, Limit, SkipMissing, CacheDirectory, NoCache, Vocab, Format, Json];
 
+    public void AddTo(Command command)
+    {
+        foreach (var option in All) command.Options.Add(option);
+    }
+
     /// <summary>--format, with --json as its alias.</summary>
     public string FormatOf(ParseResult parse) =>
         parse.GetValue(Json) ? OutputFormat.Json : parse.GetValue(Format) ?? OutputFormat.Table;
@@ -95,6 +100,15 @@ sealed class DataOptions
             parse.GetValue(Pattern)!, n, parse.GetValue(SkipMissing));
         foreach (var s in set.Skipped) context.Error.WriteLine($"skipped: {s}");
         return set;
+    }
+
+    /// <summary>The first steps of the verbs that score a labelled set (evaluate, probe): the data folder (the
+    /// default one downloaded on first use), the prompt set, then the labelled images.</summary>
+    public (PromptSet Prompts, LabeledImageSet Set) PromptsAndSet(ParseResult parse, CliContext context)
+    {
+        RequireDataFolder(parse, context);
+        var prompts = Prompts(parse);
+        return (prompts, LoadSet(parse, context));
     }
 
     /// <summary>The --data folder. The tutorial's default folder is downloaded on first use (like the weights);

@@ -31,15 +31,13 @@ sealed class EvaluateCommand : Command
         this.context = context;
         Options.Add(output);
         Options.Add(plots);
-        foreach (var option in options.All) Options.Add(option);
+        options.AddTo(this);
         SetAction(Run);
     }
 
     int Run(ParseResult parse)
     {
-        options.RequireDataFolder(parse, context);
-        var promptSet = options.Prompts(parse);
-        var set = options.LoadSet(parse, context);
+        var (promptSet, set) = options.PromptsAndSet(parse, context);
 
         using var clip = options.LoadModel(parse, context);
         string? plotFolder = parse.GetValue(plots);

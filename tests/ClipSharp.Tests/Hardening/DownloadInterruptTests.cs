@@ -7,15 +7,14 @@ namespace ClipSharp.Tests.Hardening;
 /// <summary><c>clip download</c> killed with SIGINT or SIGTERM while the server trickles: the temporary file is
 /// deleted, one <c>error:</c> line says so, and the exit code is the signal's (128 + n). The <c>clip</c> process runs
 /// apart (dotnet exec clip.dll) so the signal reaches only it.</summary>
-public sealed class DownloadInterruptTests : IDisposable
+public sealed class DownloadInterruptTests : TempFolderTest
 {
-    readonly string dir = Directory.CreateTempSubdirectory("clip-dl-interrupt-").FullName;
     readonly DownloadTestServer server = new();
 
-    public void Dispose()
+    public override void Dispose()
     {
         server.Dispose();
-        Directory.Delete(dir, true);
+        base.Dispose();
     }
 
     [Theory]
@@ -23,7 +22,7 @@ public sealed class DownloadInterruptTests : IDisposable
     [InlineData("TERM", 143)]
     public void A_signal_during_a_download_deletes_the_partial_file_and_says_so(string signal, int exitCode)
     {
-        string weights = Path.Combine(dir, "w1");
+        string weights = Path.Combine(Dir, "w1");
         server["/" + ModelRegistry.Vocabulary.File] = DownloadDripRoute.Drip(TimeSpan.FromMilliseconds(100), 3000);
         var start = new ProcessStartInfo("dotnet", ["exec", Path.Combine(AppContext.BaseDirectory, "clip.dll"),
             "download", "RN50", "--mirror", server.BaseUrl])

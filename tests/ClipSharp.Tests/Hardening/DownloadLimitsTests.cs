@@ -8,19 +8,18 @@ namespace ClipSharp.Tests.Hardening;
 
 /// <summary>Hostile servers on 127.0.0.1: a download never hangs past the idle timeout, never writes past its cap,
 /// never accepts a wrong hash, and leaves no file behind when it fails.</summary>
-public sealed class DownloadLimitsTests : IDisposable
+public sealed class DownloadLimitsTests : TempFolderTest
 {
-    readonly string dir = Directory.CreateTempSubdirectory("clip-dl-limits-").FullName;
     readonly DownloadTestServer server = new();
     readonly ModelDownloader downloader = new(new HttpClient()) { ReadTimeout = TimeSpan.FromSeconds(1) };
 
-    public void Dispose()
+    public override void Dispose()
     {
         server.Dispose();
-        Directory.Delete(dir, true);
+        base.Dispose();
     }
 
-    string Target => Path.Combine(dir, "model.pt");
+    string Target => Path.Combine(Dir, "model.pt");
     Uri Url(string path) => new(server.BaseUrl + path);
 
     async Task<DownloadException> FailsAsync(string path, string? sha = null, long maxBytes = 1 << 20)
@@ -28,7 +27,7 @@ public sealed class DownloadLimitsTests : IDisposable
         var e = await Assert.ThrowsAsync<DownloadException>(() =>
             downloader.DownloadAsync(Url(path), sha, maxBytes, Target));
         Assert.Contains($"Download of model.pt from {server.BaseUrl}{path}", e.Message);
-        Assert.Empty(Directory.GetFileSystemEntries(dir)); // no partial file, no final file
+        Assert.Empty(Directory.GetFileSystemEntries(Dir)); // no partial file, no final file
         return e;
     }
 
@@ -107,7 +106,7 @@ public sealed class DownloadLimitsTests : IDisposable
         string sha = await downloader.DownloadAsync(Url("/ok"), null, body.Length, Target);
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(body)), sha);
         Assert.Equal(body, File.ReadAllBytes(Target));
-        Assert.Single(Directory.GetFileSystemEntries(dir));
+        Assert.Single(Directory.GetFileSystemEntries(Dir));
     }
 
     [Fact]

@@ -9,18 +9,17 @@ namespace ClipSharp.Tests.Hardening;
 /// <summary>A server that trickles (1 byte at a time, no Content-Length) never trips the idle timeout; the minimum
 /// average rate ends it, naming the URL and the setting, and leaves no file.</summary>
 [Collection(DownloadEnvironmentCollection.Name)]
-public sealed class DownloadRateTests : IDisposable
+public sealed class DownloadRateTests : TempFolderTest
 {
-    readonly string dir = Directory.CreateTempSubdirectory("clip-dl-rate-").FullName;
     readonly DownloadTestServer server = new();
 
-    public void Dispose()
+    public override void Dispose()
     {
         Environment.SetEnvironmentVariable(ClipSettings.MinRateVariable, null);
         Environment.SetEnvironmentVariable(ClipSettings.TimeoutVariable, null);
         Environment.SetEnvironmentVariable("CLIP_WEIGHTS", null);
         server.Dispose();
-        Directory.Delete(dir, true);
+        base.Dispose();
     }
 
     [Fact]
@@ -29,14 +28,14 @@ public sealed class DownloadRateTests : IDisposable
         server["/drip"] = DownloadDripRoute.Drip(TimeSpan.FromMilliseconds(20), 3000); // 50 B/s for at most 60 s
         var downloader = new ModelDownloader(new HttpClient())
             { ReadTimeout = TimeSpan.FromSeconds(1), MinAverageRate = 1024 };
-        string target = Path.Combine(dir, "model.pt");
+        string target = Path.Combine(Dir, "model.pt");
         var clock = Stopwatch.StartNew();
         var e = await Assert.ThrowsAsync<DownloadException>(() =>
             downloader.DownloadAsync(new Uri(server.BaseUrl + "/drip"), null, 1 << 20, target));
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}");
         Assert.StartsWith($"Download of model.pt from {server.BaseUrl}/drip too slow: ", e.Message);
         Assert.Contains("less than the 1 KiB/s required on average (CLIP_DOWNLOAD_MIN_RATE", e.Message);
-        Assert.Empty(Directory.GetFileSystemEntries(dir));
+        Assert.Empty(Directory.GetFileSystemEntries(Dir));
     }
 
     [Fact]
@@ -45,7 +44,7 @@ public sealed class DownloadRateTests : IDisposable
         server["/drip"] = DownloadDripRoute.Drip(TimeSpan.FromMilliseconds(20), 100); // about 2 s
         var downloader = new ModelDownloader(new HttpClient())
             { ReadTimeout = TimeSpan.FromSeconds(1), MinAverageRate = 0 };
-        string target = Path.Combine(dir, "model.pt");
+        string target = Path.Combine(Dir, "model.pt");
         await downloader.DownloadAsync(new Uri(server.BaseUrl + "/drip"), null, 1 << 20, target);
         Assert.Equal(new string('x', 100), File.ReadAllText(target));
     }
@@ -53,7 +52,7 @@ public sealed class DownloadRateTests : IDisposable
     [Fact]
     public void Clip_download_from_a_trickling_mirror_fails_with_one_line_naming_the_url()
     {
-        string weights = Path.Combine(dir, "weights");
+        string weights = Path.Combine(Dir, "weights");
         server["/bpe_simple_vocab_16e6.txt.gz"] = DownloadDripRoute.Drip(TimeSpan.FromMilliseconds(20), 3000);
         Environment.SetEnvironmentVariable("CLIP_WEIGHTS", weights);
         Environment.SetEnvironmentVariable(ClipSettings.TimeoutVariable, "1");
@@ -73,7 +72,7 @@ public sealed class DownloadRateTests : IDisposable
     [InlineData("NaN")]
     public void A_bad_minimum_rate_setting_is_one_error_naming_the_variable(string value)
     {
-        Environment.SetEnvironmentVariable("CLIP_WEIGHTS", Path.Combine(dir, "weights"));
+        Environment.SetEnvironmentVariable("CLIP_WEIGHTS", Path.Combine(Dir, "weights"));
         Environment.SetEnvironmentVariable(ClipSettings.MinRateVariable, value);
         var result = CliRunner.Run("download", "RN50", "--mirror", server.BaseUrl);
         Assert.Equal(1, result.ExitCode);

@@ -8,26 +8,25 @@ namespace ClipSharp.Tests.Hardening;
 /// <summary>The CLI on a weights folder holding garbage under a registry name: <c>download</c> re-verifies instead of
 /// printing "verified", and a command using <c>--model RN50</c> stops before any inference.</summary>
 [Collection(DownloadEnvironmentCollection.Name)]
-public sealed class DownloadReverifyCliTests : IDisposable
+public sealed class DownloadReverifyCliTests : TempFolderTest
 {
-    readonly string dir = Directory.CreateTempSubdirectory("clip-reverify-").FullName;
     readonly string weights;
     readonly DownloadTestServer server = new(); // serves nothing: a request would fail with 404
 
     public DownloadReverifyCliTests()
     {
-        weights = Path.Combine(dir, "weights");
+        weights = Path.Combine(Dir, "weights");
         Directory.CreateDirectory(weights);
         File.Copy(Reference.Vocab, Path.Combine(weights, ModelRegistry.Vocabulary.File));
         File.WriteAllText(Path.Combine(weights, "RN50.pt"), "garbage");
         Environment.SetEnvironmentVariable("CLIP_WEIGHTS", weights);
     }
 
-    public void Dispose()
+    public override void Dispose()
     {
         Environment.SetEnvironmentVariable("CLIP_WEIGHTS", null);
         server.Dispose();
-        Directory.Delete(dir, true);
+        base.Dispose();
     }
 
     string Rn50 => Path.Combine(weights, "RN50.pt");
@@ -48,7 +47,7 @@ public sealed class DownloadReverifyCliTests : IDisposable
     [Fact]
     public void Clip_embed_with_garbage_as_RN50_stops_before_inference()
     {
-        string output = Path.Combine(dir, "out.safetensors");
+        string output = Path.Combine(Dir, "out.safetensors");
         var result = CliRunner.Run("embed", "--model", "RN50", "--text", "a cat", "--output", output);
         Assert.Equal(1, result.ExitCode);
         Assert.StartsWith($"error: '{Rn50}' has SHA-256", result.Error);

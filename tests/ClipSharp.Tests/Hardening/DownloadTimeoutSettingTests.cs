@@ -9,24 +9,23 @@ namespace ClipSharp.Tests.Hardening;
 
 /// <summary>CLIP_DOWNLOAD_TIMEOUT sets the idle limit of the CLI's downloads; a bad value is one clear error.</summary>
 [Collection(DownloadEnvironmentCollection.Name)]
-public sealed class DownloadTimeoutSettingTests : IDisposable
+public sealed class DownloadTimeoutSettingTests : TempFolderTest
 {
-    readonly string dir = Directory.CreateTempSubdirectory("clip-dl-timeout-").FullName;
     readonly DownloadTestServer server = new();
 
-    public void Dispose()
+    public override void Dispose()
     {
         Environment.SetEnvironmentVariable(ClipSettings.TimeoutVariable, null);
         Environment.SetEnvironmentVariable("CLIP_WEIGHTS", null);
         server.Dispose();
-        Directory.Delete(dir, true);
+        base.Dispose();
     }
 
     [Fact]
     public void Clip_download_from_a_stalled_mirror_fails_after_CLIP_DOWNLOAD_TIMEOUT_seconds()
     {
         server[$"/{ModelRegistry.Vocabulary.File}"] = DownloadTestServer.StallAfterHeaders(seconds: 30);
-        string weights = Path.Combine(dir, "weights");
+        string weights = Path.Combine(Dir, "weights");
         Environment.SetEnvironmentVariable("CLIP_WEIGHTS", weights);
         Environment.SetEnvironmentVariable(ClipSettings.TimeoutVariable, "1.5");
         var clock = Stopwatch.StartNew();
