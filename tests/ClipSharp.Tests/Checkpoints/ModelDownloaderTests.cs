@@ -7,22 +7,15 @@ using ClipSharp.Loading;
 namespace ClipSharp.Tests.Checkpoints;
 
 /// <summary>Downloads against a local HTTP server on 127.0.0.1: good hash, bad hash, truncated transfer.</summary>
-public sealed class ModelDownloaderTests : TempFolderTest
+public sealed class ModelDownloaderTests : DownloadServerTest
 {
-    readonly DownloadTestServer server = new();
-    string BaseUrl => server.BaseUrl;
+    string BaseUrl => Server.BaseUrl;
 
     /// <summary>Serves <paramref name="body"/> at <paramref name="path"/>; truncated: the full length is announced,
     /// half the body sent, and the connection closed.</summary>
-    void Serve(string path, byte[] body, bool truncate = false) => server[path] = truncate
+    void Serve(string path, byte[] body, bool truncate = false) => Server[path] = truncate
         ? DownloadTestServer.Body(body[..(body.Length / 2)], contentLength: body.Length)
         : DownloadTestServer.Body(body);
-
-    public override void Dispose()
-    {
-        server.Dispose();
-        base.Dispose();
-    }
 
     static readonly byte[] Payload = File.ReadAllBytes(Reference.Model("tiny-rn.pt"));
     static readonly string PayloadSha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Payload));

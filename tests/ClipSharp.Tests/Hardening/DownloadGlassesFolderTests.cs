@@ -6,20 +6,12 @@ namespace ClipSharp.Tests.Hardening;
 
 /// <summary><c>clip download glasses -d FOLDER</c> never replaces (or offers to replace) a folder that holds anything
 /// but the set's files: someone's work there stays byte for byte, and the server is not even asked.</summary>
-public sealed class DownloadGlassesFolderTests : TempFolderTest
+public sealed class DownloadGlassesFolderTests : DownloadServerTest
 {
-    readonly DownloadTestServer server = new();
-
     public DownloadGlassesFolderTests() =>
-        server["/good.zip"] = DownloadTestServer.Body(FakeGlassesArchive.Build(rows: 4, images: 4));
+        Server["/good.zip"] = DownloadTestServer.Body(FakeGlassesArchive.Build(rows: 4, images: 4));
 
-    public override void Dispose()
-    {
-        server.Dispose();
-        base.Dispose();
-    }
-
-    string Mirror => server.BaseUrl + "/good.zip";
+    string Mirror => Server.BaseUrl + "/good.zip";
 
     [Theory]
     [InlineData(true)]
@@ -37,7 +29,7 @@ public sealed class DownloadGlassesFolderTests : TempFolderTest
         Assert.DoesNotContain("--force", result.Error);
         Assert.Equal("thesis", File.ReadAllText(Path.Combine(precious, "thesis.txt")));
         Assert.Single(Directory.GetFileSystemEntries(precious));
-        Assert.Empty(server.Requests);
+        Assert.Empty(Server.Requests);
     }
 
     [Fact]

@@ -7,10 +7,8 @@ namespace ClipSharp.Tests.Hardening;
 /// <summary>A mirror that is not a well-formed http(s) URL and a CLIP_WEIGHTS that is not a folder are one
 /// <c>error:</c> line naming the option or variable, before anything is downloaded or written.</summary>
 [Collection(DownloadEnvironmentCollection.Name)]
-public sealed class DownloadSettingsTests : TempFolderTest
+public sealed class DownloadSettingsTests : DownloadServerTest
 {
-    readonly DownloadTestServer server = new();
-
     public DownloadSettingsTests() =>
         Environment.SetEnvironmentVariable("CLIP_WEIGHTS", Path.Combine(Dir, "weights"));
 
@@ -18,7 +16,6 @@ public sealed class DownloadSettingsTests : TempFolderTest
     {
         Environment.SetEnvironmentVariable("CLIP_WEIGHTS", null);
         Environment.SetEnvironmentVariable("CLIP_MIRROR", null);
-        server.Dispose();
         base.Dispose();
     }
 
@@ -59,12 +56,12 @@ public sealed class DownloadSettingsTests : TempFolderTest
         File.WriteAllText(file, "mine");
         string weights = below.Length == 0 ? file : Path.Combine(file, below);
         Environment.SetEnvironmentVariable("CLIP_WEIGHTS", weights);
-        var result = CliRunner.Run("download", "RN50", "--mirror", server.BaseUrl);
+        var result = CliRunner.Run("download", "RN50", "--mirror", Server.BaseUrl);
         Assert.Equal(1, result.ExitCode);
         Assert.Equal($"error: CLIP_WEIGHTS='{weights}' is not a folder: '{file}' is a file. Point CLIP_WEIGHTS at " +
             "the folder for the weights, or unset it to use weights/ of the workspace.", result.Error.Trim());
         Assert.Equal("mine", File.ReadAllText(file));
-        Assert.Empty(server.Requests);
+        Assert.Empty(Server.Requests);
     }
 
     [Fact]

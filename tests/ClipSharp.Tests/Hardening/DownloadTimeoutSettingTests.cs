@@ -9,30 +9,27 @@ namespace ClipSharp.Tests.Hardening;
 
 /// <summary>CLIP_DOWNLOAD_TIMEOUT sets the idle limit of the CLI's downloads; a bad value is one clear error.</summary>
 [Collection(DownloadEnvironmentCollection.Name)]
-public sealed class DownloadTimeoutSettingTests : TempFolderTest
+public sealed class DownloadTimeoutSettingTests : DownloadServerTest
 {
-    readonly DownloadTestServer server = new();
-
     public override void Dispose()
     {
         Environment.SetEnvironmentVariable(ClipSettings.TimeoutVariable, null);
         Environment.SetEnvironmentVariable("CLIP_WEIGHTS", null);
-        server.Dispose();
         base.Dispose();
     }
 
     [Fact]
     public void Clip_download_from_a_stalled_mirror_fails_after_CLIP_DOWNLOAD_TIMEOUT_seconds()
     {
-        server[$"/{ModelRegistry.Vocabulary.File}"] = DownloadTestServer.StallAfterHeaders(seconds: 30);
+        Server[$"/{ModelRegistry.Vocabulary.File}"] = DownloadTestServer.StallAfterHeaders(seconds: 30);
         string weights = Path.Combine(Dir, "weights");
         Environment.SetEnvironmentVariable("CLIP_WEIGHTS", weights);
         Environment.SetEnvironmentVariable(ClipSettings.TimeoutVariable, "1.5");
         var clock = Stopwatch.StartNew();
-        var result = CliRunner.Run("download", "RN50", "--mirror", server.BaseUrl);
+        var result = CliRunner.Run("download", "RN50", "--mirror", Server.BaseUrl);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"took {clock.Elapsed}");
         Assert.Equal(1, result.ExitCode);
-        Assert.Contains($"error: Download of {ModelRegistry.Vocabulary.File} from {server.BaseUrl}/", result.Error);
+        Assert.Contains($"error: Download of {ModelRegistry.Vocabulary.File} from {Server.BaseUrl}/", result.Error);
         Assert.Contains("stalled: the server sent nothing for 1.5 s", result.Error);
         Assert.Empty(Directory.GetFileSystemEntries(weights));
     }
