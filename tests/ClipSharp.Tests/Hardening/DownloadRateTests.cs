@@ -11,14 +11,6 @@ namespace ClipSharp.Tests.Hardening;
 [Collection(DownloadEnvironmentCollection.Name)]
 public sealed class DownloadRateTests : DownloadServerTest
 {
-    public override void Dispose()
-    {
-        Environment.SetEnvironmentVariable(ClipSettings.MinRateVariable, null);
-        Environment.SetEnvironmentVariable(ClipSettings.TimeoutVariable, null);
-        Environment.SetEnvironmentVariable("CLIP_WEIGHTS", null);
-        base.Dispose();
-    }
-
     [Fact]
     public async Task A_trickling_body_fails_once_its_average_falls_below_the_minimum()
     {
@@ -51,9 +43,9 @@ public sealed class DownloadRateTests : DownloadServerTest
     {
         string weights = Path.Combine(Dir, "weights");
         Server["/bpe_simple_vocab_16e6.txt.gz"] = DownloadDripRoute.Drip(TimeSpan.FromMilliseconds(20), 3000);
-        Environment.SetEnvironmentVariable("CLIP_WEIGHTS", weights);
-        Environment.SetEnvironmentVariable(ClipSettings.TimeoutVariable, "1");
-        Environment.SetEnvironmentVariable(ClipSettings.MinRateVariable, "2");
+        SetEnvironment("CLIP_WEIGHTS", weights);
+        SetEnvironment(ClipSettings.TimeoutVariable, "1");
+        SetEnvironment(ClipSettings.MinRateVariable, "2");
         var result = CliRunner.Run("download", "RN50", "--mirror", Server.BaseUrl);
         Assert.Equal(1, result.ExitCode);
         string line = Assert.Single(result.Error.Split('\n'), l => l.StartsWith("error:")); // the rest is progress
@@ -69,8 +61,8 @@ public sealed class DownloadRateTests : DownloadServerTest
     [InlineData("NaN")]
     public void A_bad_minimum_rate_setting_is_one_error_naming_the_variable(string value)
     {
-        Environment.SetEnvironmentVariable("CLIP_WEIGHTS", Path.Combine(Dir, "weights"));
-        Environment.SetEnvironmentVariable(ClipSettings.MinRateVariable, value);
+        SetEnvironment("CLIP_WEIGHTS", Path.Combine(Dir, "weights"));
+        SetEnvironment(ClipSettings.MinRateVariable, value);
         var result = CliRunner.Run("download", "RN50", "--mirror", Server.BaseUrl);
         Assert.Equal(1, result.ExitCode);
         Assert.Equal($"error: CLIP_DOWNLOAD_MIN_RATE='{value}' is not a rate in KiB/s between 0 and 1048576 " +

@@ -18,13 +18,7 @@ public sealed class DownloadReverifyCliTests : DownloadServerTest
         Directory.CreateDirectory(weights);
         File.Copy(Reference.Vocab, Path.Combine(weights, ModelRegistry.Vocabulary.File));
         File.WriteAllText(Path.Combine(weights, "RN50.pt"), "garbage");
-        Environment.SetEnvironmentVariable("CLIP_WEIGHTS", weights);
-    }
-
-    public override void Dispose()
-    {
-        Environment.SetEnvironmentVariable("CLIP_WEIGHTS", null);
-        base.Dispose();
+        SetEnvironment("CLIP_WEIGHTS", weights);
     }
 
     string Rn50 => Path.Combine(weights, "RN50.pt");

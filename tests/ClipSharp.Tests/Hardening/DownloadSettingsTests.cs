@@ -10,14 +10,7 @@ namespace ClipSharp.Tests.Hardening;
 public sealed class DownloadSettingsTests : DownloadServerTest
 {
     public DownloadSettingsTests() =>
-        Environment.SetEnvironmentVariable("CLIP_WEIGHTS", Path.Combine(Dir, "weights"));
-
-    public override void Dispose()
-    {
-        Environment.SetEnvironmentVariable("CLIP_WEIGHTS", null);
-        Environment.SetEnvironmentVariable("CLIP_MIRROR", null);
-        base.Dispose();
-    }
+        SetEnvironment("CLIP_WEIGHTS", Path.Combine(Dir, "weights"));
 
     [Theory]
     [InlineData("RN50", "file:///etc")]
@@ -40,7 +33,7 @@ public sealed class DownloadSettingsTests : DownloadServerTest
     [Fact]
     public void A_bad_clip_mirror_variable_is_named()
     {
-        Environment.SetEnvironmentVariable("CLIP_MIRROR", "file:///etc");
+        SetEnvironment("CLIP_MIRROR", "file:///etc");
         var result = CliRunner.Run("download", "RN50");
         Assert.Equal(1, result.ExitCode);
         Assert.Equal("error: CLIP_MIRROR 'file:///etc' is not a well-formed http or https URL (e.g. " +
@@ -55,7 +48,7 @@ public sealed class DownloadSettingsTests : DownloadServerTest
         string file = Path.Combine(Dir, "afile");
         File.WriteAllText(file, "mine");
         string weights = below.Length == 0 ? file : Path.Combine(file, below);
-        Environment.SetEnvironmentVariable("CLIP_WEIGHTS", weights);
+        SetEnvironment("CLIP_WEIGHTS", weights);
         var result = CliRunner.Run("download", "RN50", "--mirror", Server.BaseUrl);
         Assert.Equal(1, result.ExitCode);
         Assert.Equal($"error: CLIP_WEIGHTS='{weights}' is not a folder: '{file}' is a file. Point CLIP_WEIGHTS at " +

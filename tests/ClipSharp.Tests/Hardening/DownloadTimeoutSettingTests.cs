@@ -11,20 +11,13 @@ namespace ClipSharp.Tests.Hardening;
 [Collection(DownloadEnvironmentCollection.Name)]
 public sealed class DownloadTimeoutSettingTests : DownloadServerTest
 {
-    public override void Dispose()
-    {
-        Environment.SetEnvironmentVariable(ClipSettings.TimeoutVariable, null);
-        Environment.SetEnvironmentVariable("CLIP_WEIGHTS", null);
-        base.Dispose();
-    }
-
     [Fact]
     public void Clip_download_from_a_stalled_mirror_fails_after_CLIP_DOWNLOAD_TIMEOUT_seconds()
     {
         Server[$"/{ModelRegistry.Vocabulary.File}"] = DownloadTestServer.StallAfterHeaders(seconds: 30);
         string weights = Path.Combine(Dir, "weights");
-        Environment.SetEnvironmentVariable("CLIP_WEIGHTS", weights);
-        Environment.SetEnvironmentVariable(ClipSettings.TimeoutVariable, "1.5");
+        SetEnvironment("CLIP_WEIGHTS", weights);
+        SetEnvironment(ClipSettings.TimeoutVariable, "1.5");
         var clock = Stopwatch.StartNew();
         var result = CliRunner.Run("download", "RN50", "--mirror", Server.BaseUrl);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"took {clock.Elapsed}");
@@ -40,7 +33,7 @@ public sealed class DownloadTimeoutSettingTests : DownloadServerTest
     [InlineData("0")]
     public void A_timeout_that_is_not_a_positive_number_of_seconds_is_refused(string value)
     {
-        Environment.SetEnvironmentVariable(ClipSettings.TimeoutVariable, value);
+        SetEnvironment(ClipSettings.TimeoutVariable, value);
         var e = Assert.Throws<ClipSharpException>(() => ClipSettings.Current.DownloadTimeout);
         Assert.Equal($"CLIP_DOWNLOAD_TIMEOUT='{value}' is not a number of seconds between 0 and 86400", e.Message);
     }
@@ -48,7 +41,7 @@ public sealed class DownloadTimeoutSettingTests : DownloadServerTest
     [Fact]
     public void Without_the_variable_the_timeout_is_a_minute()
     {
-        Environment.SetEnvironmentVariable(ClipSettings.TimeoutVariable, null);
+        SetEnvironment(ClipSettings.TimeoutVariable, null);
         Assert.Equal(TimeSpan.FromSeconds(60), ClipSettings.Current.DownloadTimeout);
     }
 }
