@@ -141,11 +141,13 @@ public class GradCamTests
         using var gradCam = new GradCam(model, classifier);
         using var trace = gradCam.Trace(images);
         using var features = model.EncodeImage(images);
-        var logits = classifier.Similarity(features, ["a", "b", "c", "d"]).Logits;
+        var similarity = classifier.Similarity(features, ["a", "b", "c", "d"]);
         for (int i = 0; i < images.shape[0]; i++)
             for (int k = 0; k < Classes.Length; k++)
-                Assert.Equal(logits[i, k], trace.Logits[i, k].item<float>(),
-                    1e-4 * Math.Max(1, Math.Abs(logits[i, k])));
+            {
+                float logit = (float)(similarity.LogitScale * similarity.Cosine[i, k]); // what Probabilities softmaxes
+                Assert.Equal(logit, trace.Logits[i, k].item<float>(), 1e-4 * Math.Max(1, Math.Abs(logit)));
+            }
     }
 
     [Fact]
