@@ -12,8 +12,8 @@ public class LineLengthTests
     public static TheoryData<string> CleanFolders => new()
     {
         "build", "src/ClipSharp.Notebooks", "src/ClipSharp.Cli", "src/ClipSharp/Analyses", "src/ClipSharp/Datasets",
-        "src/ClipSharp/Downloads", "src/ClipSharp/Evaluation", "src/ClipSharp/Settings", "src/ClipSharp/Text", "src/ClipSharp/ZeroShot",
-        "tests",
+        "src/ClipSharp/Downloads", "src/ClipSharp/Evaluation", "src/ClipSharp/Settings", "src/ClipSharp/Text",
+        "src/ClipSharp/ZeroShot", "tests",
     };
 
     [Theory]
