@@ -7,9 +7,9 @@ using ClipSharp.Loading;
 
 namespace ClipSharp.Tests.Analyses;
 
-/// <summary>Grad-CAM on the tiny reference ResNet: autograd's ∂y/∂A agrees with finite differences of an independent
-/// float64 logit, the maps are ReLU(Σ α·A) of [G, G], y is the evaluation's logit, and a run leaves nothing
-/// behind.</summary>
+/// <summary>Grad-CAM on the tiny reference ResNet: autograd's ∂y/∂A agrees with finite differences of an
+/// independent float64 logit, the maps are ReLU(Σ α·A) of [G, G], y is the evaluation's logit, and a run leaves
+/// nothing behind.</summary>
 public class GradCamTests
 {
     static readonly string[] Classes = ["no glasses", "glasses"];
@@ -81,7 +81,8 @@ public class GradCamTests
         Assert.True(checkedCells >= 4 * 2 * 4 * g * g, $"only {checkedCells} cells checked");
     }
 
-    /// <summary>(y_k(A + h·e) − y_k(A − h·e)) / 2h for the unit e at channel c, cell (i, j), in float64.</summary>
+    /// <summary>(y_k(A + h·e) − y_k(A − h·e)) / 2h for the unit e at channel c, cell (i, j), in float64.
+    /// </summary>
     static double Difference(GradCamReference reference, Tensor a, int k, long c, int i, int j, double h)
     {
         using var plus = a.clone();

@@ -2,8 +2,8 @@ using ClipSharp.Tests.Cli;
 
 namespace ClipSharp.Tests.Hardening;
 
-/// <summary>Command-line mistakes are one line <c>error: …</c> plus a pointer to the verb's help, exit code 1, no help
-/// dump; <c>--help</c> still prints the help; a prompt too long for the context says how to fix it in that verb.
+/// <summary>Command-line mistakes are one line <c>error: …</c> plus a pointer to the verb's help, exit code 1, no
+/// help dump; <c>--help</c> still prints the help; a prompt too long for the context says how to fix it in that verb.
 /// </summary>
 public class CliUsageErrorTests : TempFolderTest
 {

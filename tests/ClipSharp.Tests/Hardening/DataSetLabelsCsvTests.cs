@@ -69,7 +69,8 @@ public class DataSetLabelsCsvTests : TempFolderTest
     {
         string csv = Csv($"file,glasses\na.png,{label}\n");
         var e = Assert.Throws<DataSetException>(() => LabeledImageSet.Load(Dir, Classes, csv));
-        Assert.StartsWith($"{csv}:2 (a.png): label '{label}' is neither a class index 0–1 nor a class name", e.Message);
+        Assert.StartsWith($"{csv}:2 (a.png): label '{label}' is neither a class index 0–1 nor a class name",
+            e.Message);
     }
 
     [Theory]

@@ -5,7 +5,8 @@ namespace ClipSharp.Tests.Modeling;
 
 public class ClipModelStructureTests
 {
-    /// <summary>The released RN50 state dict's key → shape, from <c>rn50.keys.tsv</c> ("scalar" or "AxBxC").</summary>
+    /// <summary>The released RN50 state dict's key → shape, from <c>rn50.keys.tsv</c> ("scalar" or "AxBxC").
+    /// </summary>
     static Dictionary<string, long[]> ReleasedShapes() =>
         File.ReadAllLines(Reference.File("rn50.keys.tsv")).Skip(1)
             .Select(l => l.Split('\t'))
