@@ -1,7 +1,7 @@
 namespace ClipSharp;
 
 /// <summary>What a directory entry is, as the file system tells (a symbolic link is not followed).</summary>
-public enum FileKind
+internal enum FileKind
 {
     Missing,
     RegularFile,

@@ -9,7 +9,7 @@ namespace ClipSharp;
 /// .NET can see (links, directories), and identity compares resolved full paths. This is the one place that tells
 /// file kinds apart: <see cref="RegularFile"/> (inputs) and <see cref="OutputPath"/> (outputs) ask it.
 /// </summary>
-public readonly record struct FileStatus(FileKind Kind, ulong Device, ulong Inode, bool HasIdentity)
+internal readonly record struct FileStatus(FileKind Kind, ulong Device, ulong Inode, bool HasIdentity)
 {
     const int AtCurrentDirectory = -100, AtSymlinkNoFollow = 0x100;
     const uint StatxType = 0x1, StatxIno = 0x100;

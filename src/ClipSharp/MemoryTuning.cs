@@ -13,7 +13,8 @@ public static class MemoryTuning
     [DllImport("libc", EntryPoint = "mallopt")]
     static extern int Mallopt(int param, int value);
 
-    /// <summary>Sets <c>mmap_max=0</c> and a 1 GiB trim threshold (glibc only; elsewhere a no-op). Idempotent.</summary>
+    /// <summary>Sets <c>mmap_max=0</c> and a 1 GiB trim threshold (glibc only; elsewhere a no-op). Idempotent.
+    /// </summary>
     public static void Apply()
     {
         if (applied || !OperatingSystem.IsLinux()) return;

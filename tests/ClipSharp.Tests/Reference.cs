@@ -21,7 +21,8 @@ public static class Reference
     {
         string path = Path.Combine([Directory, .. parts]);
         if (!System.IO.File.Exists(path))
-            throw new FileNotFoundException($"Reference data '{path}' is missing: set CLIP_REFERENCE_DIR or place shared/reference beside the workspace", path);
+            throw new FileNotFoundException($"Reference data '{path}' is missing: set CLIP_REFERENCE_DIR " +
+                "or place shared/reference beside the workspace", path);
         return path;
     }
 
@@ -30,6 +31,11 @@ public static class Reference
     public static string Model(string name) => File("models", name);
 
     public static Checkpoint Expected(string model) => SafeTensors.Read(Model($"{model}.expected.safetensors"));
+
+    static readonly Lazy<ClipSharp.Text.BpeVocabulary> vocabulary =
+        new(() => ClipSharp.Text.BpeVocabulary.Load(Vocab, ModelRegistry.Vocabulary.Sha256));
+    /// <summary>The reference vocab, verified against the released hash; immutable, so shared by the tests.</summary>
+    public static ClipSharp.Text.BpeVocabulary Vocabulary => vocabulary.Value;
 
     static readonly Lazy<ClipSharp.Text.ClipTokenizer> tokenizer = new(() => ClipSharp.Text.ClipTokenizer.Load(Vocab));
     public static ClipSharp.Text.ClipTokenizer Tokenizer => tokenizer.Value;

@@ -111,6 +111,15 @@ sealed class DataOptions
         return set;
     }
 
+    /// <summary>The first steps of the verbs that score a labelled set (evaluate, probe): the data folder (the
+    /// default one downloaded on first use), the prompt set, then the labelled images.</summary>
+    public (PromptSet Prompts, LabeledImageSet Set) PromptsAndSet(ParseResult parse, CliContext context)
+    {
+        RequireDataFolder(parse, context);
+        var prompts = Prompts(parse);
+        return (prompts, LoadSet(parse, context));
+    }
+
     /// <summary>The --data folder. The tutorial's default folder is downloaded on first use (like the weights);
     /// any other missing folder is a usage error saying how to get the data.</summary>
     public string RequireDataFolder(ParseResult parse, CliContext context)

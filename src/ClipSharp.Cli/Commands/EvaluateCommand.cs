@@ -37,9 +37,7 @@ sealed class EvaluateCommand : Command
 
     int Run(ParseResult parse)
     {
-        options.RequireDataFolder(parse, context);
-        var promptSet = options.Prompts(parse);
-        var set = options.LoadSet(parse, context);
+        var (promptSet, set) = options.PromptsAndSet(parse, context);
 
         using var clip = options.LoadModel(parse, context);
         string? plotFolder = parse.GetValue(plots);

@@ -40,9 +40,7 @@ sealed class ProbeCommand : Command
     {
         var shotList = ParseShots(parse.GetValue(shots)!);
         double lambda = parse.GetValue(l2);
-        options.RequireDataFolder(parse, context);
-        var promptSet = options.Prompts(parse);
-        var set = options.LoadSet(parse, context);
+        var (promptSet, set) = options.PromptsAndSet(parse, context);
         if (set.Images.Count == 0) throw new CliException($"No images in '{set.Source}'");
 
         using var clip = options.LoadModel(parse, context);
@@ -56,8 +54,7 @@ sealed class ProbeCommand : Command
         var results = splits.Select(s => probe.Run(s, lambda)).ToList();
         foreach (var r in results.Where(r => !r.Probe.Converged))
             context.Error.WriteLine($"warning: the {r.Shots}-shot probe stopped after {r.Probe.Iterations} " +
-                "iterations " +
-                $"with gradient {r.Probe.GradientMax:G3} (tolerance {LinearProbe.DefaultTolerance:G1})");
+                $"iterations with gradient {r.Probe.GradientMax:G3} (tolerance {LinearProbe.DefaultTolerance:G1})");
 
         if (options.WantsJson(parse)) DataOptions.WriteJson(context, Json(results, set.Classes));
         else WriteTable(context, parse.GetValue(options.Model)!, promptSet, set, lambda, results);

@@ -14,8 +14,7 @@ sealed class ModelOptions
     public Option<string> Model { get; } = new("--model", "-m")
     {
         Description = "A registry name (RN50, ViT-B/32, …; downloaded into weights/ and verified on first use) " +
-            "or a " +
-            $"checkpoint path (.pt or .safetensors); default {DefaultModel}",
+            $"or a checkpoint path (.pt or .safetensors); default {DefaultModel}",
         DefaultValueFactory = _ => DefaultModel,
     };
 

@@ -3,7 +3,7 @@ namespace ClipSharp.Analyses;
 /// <summary>Bilinear resizing of a square map with pixel-centre alignment and clamped edges: the convention of
 /// PyTorch's <c>interpolate(mode="bilinear", align_corners=False)</c> and OpenCV's <c>resize</c>, which Grad-CAM
 /// implementations use to lay a map over its image.</summary>
-public static class BilinearUpsample
+internal static class BilinearUpsample
 {
     /// <summary>A row-major [grid, grid] map resized to [size, size].</summary>
     public static float[] Resize(float[] map, int grid, int size)

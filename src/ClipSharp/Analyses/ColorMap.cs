@@ -1,7 +1,7 @@
 namespace ClipSharp.Analyses;
 
 /// <summary>The "jet" colour map (blue → cyan → yellow → red) that Grad-CAM figures conventionally use.</summary>
-public static class ColorMap
+internal static class ColorMap
 {
     /// <summary>The RGB colour of <paramref name="value"/> in [0, 1] (clamped; NaN counts as 0).</summary>
     public static (byte R, byte G, byte B) Jet(float value)

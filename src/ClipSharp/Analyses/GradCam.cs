@@ -78,8 +78,8 @@ public sealed class GradCam : IDisposable
             scope.MoveToOuter(logits));
     }
 
-    /// <summary>ReLU(Σ_c α_c·A_c) with α the grid mean of the gradient: A [n, C, G, G], ∂y/∂A [n, K, C, G, G] →
-    /// [n, K, G, G].</summary>
+    /// <summary>ReLU(Σ_c α_c·A_c) with α the grid mean of the gradient:
+    /// A [n, C, G, G], ∂y/∂A [n, K, C, G, G] → [n, K, G, G].</summary>
     internal static Tensor Weigh(Tensor activation, Tensor gradient)
     {
         using var scope = NewDisposeScope();

@@ -4,9 +4,9 @@ namespace ClipSharp.Analyses;
 
 /// <summary>
 /// Multinomial logistic regression on image features: W [classes, width] and b [classes] minimise
-/// (1/n) Σ cross-entropy(W x + b, y) + (λ/2)·‖W‖² over the training images (b unpenalised). The problem is strictly
-/// convex in W, so the solver (L-BFGS in float64) runs until the largest gradient entry is below the tolerance and the
-/// answer does not depend on the order of the training images.
+/// (1/n) Σ cross-entropy(W x + b, y) + (λ/2)·‖W‖² over the training images (b unpenalised). The problem is
+/// strictly convex in W, so the solver (L-BFGS in float64) runs until the largest gradient entry is below the
+/// tolerance and the answer does not depend on the order of the training images.
 /// </summary>
 public sealed class LinearProbe
 {
@@ -41,8 +41,10 @@ public sealed class LinearProbe
             throw new ArgumentException(
                 $"Features are [{string.Join(", ", features.shape)}] for {labels.Count} labels");
         if (labels.Count == 0) throw new ArgumentException("A linear probe needs at least one training image");
-        if (labels.Any(l => l < 0 || l >= classes)) throw new ArgumentException($"A label is outside 0–{classes - 1}");
-        if (!(l2 >= 0) || double.IsInfinity(l2)) throw new ArgumentException($"The L2 strength must be ≥ 0; got {l2}");
+        if (labels.Any(l => l < 0 || l >= classes))
+            throw new ArgumentException($"A label is outside 0–{classes - 1}");
+        if (!(l2 >= 0) || double.IsInfinity(l2))
+            throw new ArgumentException($"The L2 strength must be ≥ 0; got {l2}");
         RequireFinite(features);
         int width = (int)features.shape[1];
         using var objective = new ProbeObjective(features, labels, classes, l2);

@@ -18,8 +18,7 @@ public sealed record KaggleCredentials(AuthenticationHeaderValue Header, string 
     public const string HowToSet =
         "Set KAGGLE_USERNAME and KAGGLE_KEY (from kaggle.com → Settings → API → Create New Token), or put that " +
         "token's kaggle.json ({\"username\": \"…\", \"key\": \"…\"}) in ~/.kaggle/ (or KAGGLE_CONFIG_DIR), " +
-        "or set " +
-        "KAGGLE_API_TOKEN to an API token; and accept the data set's terms on its Kaggle page";
+        "or set KAGGLE_API_TOKEN to an API token; and accept the data set's terms on its Kaggle page";
 
     /// <summary>The first credentials found, or null when there are none.</summary>
     public static KaggleCredentials? Find()

@@ -9,7 +9,7 @@ namespace ClipSharp.Datasets;
 /// archive are flattened, a name already written is not overwritten, and the entry count, each file's size and the
 /// total are capped while the bytes are read (a declared size may lie). A damaged or truncated archive is an error.
 /// </summary>
-public static class SafeZipExtractor
+internal static class SafeZipExtractor
 {
     const int KeptReasons = 20;
     const int UnixFileTypeMask = 0xF000, UnixSymlink = 0xA000;

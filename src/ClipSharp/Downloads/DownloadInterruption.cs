@@ -8,7 +8,7 @@ namespace ClipSharp.Downloads;
 /// <see cref="DownloadInterruptedException"/>. Outside a download (after <see cref="Dispose"/>) the signals have their
 /// usual effect again. Scopes may nest: each one sees the signal.
 /// </summary>
-public sealed class DownloadInterruption : IDisposable
+internal sealed class DownloadInterruption : IDisposable
 {
     static readonly PosixSignal[] Watched = [PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGHUP];
 

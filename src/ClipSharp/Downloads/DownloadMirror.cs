@@ -5,7 +5,7 @@ namespace ClipSharp.Downloads;
 /// <summary>The base URL to download from instead of the release hosts: the one given (<c>--mirror</c>), else the
 /// <c>CLIP_MIRROR</c> environment variable; checked to be a well-formed http(s) URL so a bad one is one clear error
 /// naming where it came from, not a .NET exception from deep inside the download.</summary>
-public static class DownloadMirror
+internal static class DownloadMirror
 {
     /// <summary>The mirror to use, or null for the release hosts.</summary>
     public static string? Resolve(string? given)

@@ -9,7 +9,8 @@ public sealed class ConfusionMatrix(IReadOnlyList<string> classes)
 
     public void Add(int actual, int predicted) { Counts[actual, predicted]++; Total++; }
 
-    public double Accuracy => Total == 0 ? 0 : (double)Enumerable.Range(0, Classes.Count).Sum(i => Counts[i, i]) / Total;
+    public double Accuracy =>
+        Total == 0 ? 0 : (double)Enumerable.Range(0, Classes.Count).Sum(i => Counts[i, i]) / Total;
 
     /// <summary>Of the images predicted as class c, the share that are c (NaN when none was predicted c).</summary>
     public double Precision(int c)

@@ -66,7 +66,7 @@ public sealed class LabeledImageSet
             {
                 if (ImageLoader.FileProblem(path) is { } problem)
                     throw new DataSetException($"Data folder '{dir}', class '{classes[c]}': {problem}");
-                images.Add(new LabeledImage(path, c, Path.Combine(dir, classes[c])));
+                images.Add(new LabeledImage(path, c));
             }
         return new LabeledImageSet(classes, images, [], dir);
     }

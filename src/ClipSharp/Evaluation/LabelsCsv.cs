@@ -100,7 +100,7 @@ sealed class LabelsCsv(string dir, IReadOnlyList<string> classes, string csv, st
         int label = ParseLabel(reader.GetString(columns.Label).Trim(), $"{origin} ({Shown(file)})");
         switch (ImageLoader.FileProblem(path))
         {
-            case null: return new LabeledImage(path, label, origin);
+            case null: return new LabeledImage(path, label);
             case var problem when File.Exists(path) || Directory.Exists(path):
                 throw new DataSetException($"{origin}: {problem}");
             default:
@@ -131,7 +131,8 @@ sealed class LabelsCsv(string dir, IReadOnlyList<string> classes, string csv, st
             if (string.Equals(classes[i], value, StringComparison.OrdinalIgnoreCase)) return i;
         bool numberLike = double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out _)
             && !value.All(char.IsAsciiDigit);
-        throw new DataSetException($"{where}: label '{Shown(value)}' is neither a class index 0–{classes.Count - 1} " +
+        throw new DataSetException(
+            $"{where}: label '{Shown(value)}' is neither a class index 0–{classes.Count - 1} " +
             $"nor a class name ({string.Join(", ", classes)})" +
             (numberLike ? "; a class index is written with digits only" : ""));
     }

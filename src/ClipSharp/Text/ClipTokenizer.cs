@@ -89,8 +89,8 @@ public sealed class ClipTokenizer
         return Encoding.UTF8.GetString(bytes).Replace("</w>", " ");
     }
 
-    /// <summary>As <c>clip.tokenize</c>: int32 [n, contextLength], SOT … EOT then zeros. A text that does not fit is an
-    /// error naming it, unless <paramref name="truncate"/> (then its last kept token becomes EOT). The static
+    /// <summary>As <c>clip.tokenize</c>: int32 [n, contextLength], SOT … EOT then zeros. A text that does not fit is
+    /// an error naming it, unless <paramref name="truncate"/> (then its last kept token becomes EOT). The static
     /// <c>ClipTokenizer.Tokenize(texts)</c> over the released vocab comes with <c>ClipSharp.Loading</c>.</summary>
     public Tensor Tokenize(IEnumerable<string> texts, int contextLength = DefaultContextLength, bool truncate = false)
     {

@@ -6,7 +6,8 @@ namespace ClipSharp.Text;
 /// <summary>
 /// Splits cleaned text as the official pattern
 /// <c>&lt;\|startoftext\|&gt;|&lt;\|endoftext\|&gt;|'s|'t|'re|'ve|'m|'ll|'d|[\p{L}]+|[\p{N}]|[^\s\p{L}\p{N}]+</c> does,
-/// trying the alternatives in order at each position; scanned by code point, so letters outside the BMP count as letters.
+/// trying the alternatives in order at each position; scanned by code point, so letters outside the BMP count as
+/// letters.
 /// </summary>
 public static class PreTokenizer
 {
@@ -23,7 +24,8 @@ public static class PreTokenizer
             var kind = Classify(rune);
             if (kind == Kind.Space) { i += rune.Utf16SequenceLength; continue; }
 
-            string? fixedPiece = Specials.FirstOrDefault(s => Matches(text, i, s)) ?? Contractions.FirstOrDefault(s => Matches(text, i, s));
+            string? fixedPiece = Specials.FirstOrDefault(s => Matches(text, i, s))
+                ?? Contractions.FirstOrDefault(s => Matches(text, i, s));
             int end;
             if (fixedPiece is not null) end = i + fixedPiece.Length;
             else if (kind == Kind.Number) end = i + rune.Utf16SequenceLength;
@@ -58,7 +60,8 @@ public static class PreTokenizer
         {
             UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter or UnicodeCategory.TitlecaseLetter
                 or UnicodeCategory.ModifierLetter or UnicodeCategory.OtherLetter => Kind.Letter,
-            UnicodeCategory.DecimalDigitNumber or UnicodeCategory.LetterNumber or UnicodeCategory.OtherNumber => Kind.Number,
+            UnicodeCategory.DecimalDigitNumber or UnicodeCategory.LetterNumber
+                or UnicodeCategory.OtherNumber => Kind.Number,
             _ => Kind.Other,
         };
     }

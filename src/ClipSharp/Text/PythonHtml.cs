@@ -15,24 +15,28 @@ static partial class PythonHtml
     // The names html.entities.html5 accepts without a trailing ';' (HTML's legacy references).
     static readonly HashSet<string> LegacyNames =
     [
-        "AElig", "AMP", "Aacute", "Acirc", "Agrave", "Aring", "Atilde", "Auml", "COPY", "Ccedil", "ETH", "Eacute", "Ecirc",
-        "Egrave", "Euml", "GT", "Iacute", "Icirc", "Igrave", "Iuml", "LT", "Ntilde", "Oacute", "Ocirc", "Ograve", "Oslash",
-        "Otilde", "Ouml", "QUOT", "REG", "THORN", "Uacute", "Ucirc", "Ugrave", "Uuml", "Yacute", "aacute", "acirc", "acute",
-        "aelig", "agrave", "amp", "aring", "atilde", "auml", "brvbar", "ccedil", "cedil", "cent", "copy", "curren", "deg",
-        "divide", "eacute", "ecirc", "egrave", "eth", "euml", "frac12", "frac14", "frac34", "gt", "iacute", "icirc", "iexcl",
-        "igrave", "iquest", "iuml", "laquo", "lt", "macr", "micro", "middot", "nbsp", "not", "ntilde", "oacute", "ocirc",
-        "ograve", "ordf", "ordm", "oslash", "otilde", "ouml", "para", "plusmn", "pound", "quot", "raquo", "reg", "sect", "shy",
-        "sup1", "sup2", "sup3", "szlig", "thorn", "times", "uacute", "ucirc", "ugrave", "uml", "uuml", "yacute", "yen", "yuml",
+        "AElig", "AMP", "Aacute", "Acirc", "Agrave", "Aring", "Atilde", "Auml", "COPY", "Ccedil", "ETH", "Eacute",
+        "Ecirc", "Egrave", "Euml", "GT", "Iacute", "Icirc", "Igrave", "Iuml", "LT", "Ntilde", "Oacute", "Ocirc",
+        "Ograve", "Oslash", "Otilde", "Ouml", "QUOT", "REG", "THORN", "Uacute", "Ucirc", "Ugrave", "Uuml", "Yacute",
+        "aacute", "acirc", "acute", "aelig", "agrave", "amp", "aring", "atilde", "auml", "brvbar", "ccedil", "cedil",
+        "cent", "copy", "curren", "deg", "divide", "eacute", "ecirc", "egrave", "eth", "euml", "frac12", "frac14",
+        "frac34", "gt", "iacute", "icirc", "iexcl", "igrave", "iquest", "iuml", "laquo", "lt", "macr", "micro",
+        "middot", "nbsp", "not", "ntilde", "oacute", "ocirc", "ograve", "ordf", "ordm", "oslash", "otilde", "ouml",
+        "para", "plusmn", "pound", "quot", "raquo", "reg", "sect", "shy", "sup1", "sup2", "sup3", "szlig", "thorn",
+        "times", "uacute", "ucirc", "ugrave", "uml", "uuml", "yacute", "yen", "yuml",
     ];
 
     // HTML5's replacements for numeric references to C1 controls (read as Windows-1252), NUL and CR.
     static readonly Dictionary<int, string> InvalidCharRefs = new()
     {
-        [0x00] = "\ufffd", [0x0d] = "\r", [0x80] = "\u20ac", [0x81] = "\x81", [0x82] = "\u201a", [0x83] = "\u0192",
-        [0x84] = "\u201e", [0x85] = "\u2026", [0x86] = "\u2020", [0x87] = "\u2021", [0x88] = "\u02c6", [0x89] = "\u2030",
-        [0x8a] = "\u0160", [0x8b] = "\u2039", [0x8c] = "\u0152", [0x8d] = "\x8d", [0x8e] = "\u017d", [0x8f] = "\x8f",
-        [0x90] = "\x90", [0x91] = "\u2018", [0x92] = "\u2019", [0x93] = "\u201c", [0x94] = "\u201d", [0x95] = "\u2022",
-        [0x96] = "\u2013", [0x97] = "\u2014", [0x98] = "\u02dc", [0x99] = "\u2122", [0x9a] = "\u0161", [0x9b] = "\u203a",
+        [0x00] = "\ufffd", [0x0d] = "\r",
+        [0x80] = "\u20ac", [0x81] = "\x81", [0x82] = "\u201a", [0x83] = "\u0192",
+        [0x84] = "\u201e", [0x85] = "\u2026", [0x86] = "\u2020", [0x87] = "\u2021",
+        [0x88] = "\u02c6", [0x89] = "\u2030", [0x8a] = "\u0160", [0x8b] = "\u2039",
+        [0x8c] = "\u0152", [0x8d] = "\x8d", [0x8e] = "\u017d", [0x8f] = "\x8f",
+        [0x90] = "\x90", [0x91] = "\u2018", [0x92] = "\u2019", [0x93] = "\u201c",
+        [0x94] = "\u201d", [0x95] = "\u2022", [0x96] = "\u2013", [0x97] = "\u2014",
+        [0x98] = "\u02dc", [0x99] = "\u2122", [0x9a] = "\u0161", [0x9b] = "\u203a",
         [0x9c] = "\u0153", [0x9d] = "\x9d", [0x9e] = "\u017e", [0x9f] = "\u0178",
     };
 

@@ -5,10 +5,10 @@ using System.Text.RegularExpressions;
 namespace ClipSharp.Text;
 
 /// <summary>
-/// The cleaning the official tokenizer applies before BPE: ftfy's default <c>fix_text</c> (the steps real text hits:
-/// HTML unescape where a line has no '&lt;', C1 controls read as Windows-1252, ligature and width folding, quote
-/// uncurling, line breaks, lone surrogates, terminal escapes, control characters, NFC — repeated until nothing changes),
-/// then <c>html.unescape</c> twice, whitespace collapsed and trimmed, and Python's full Unicode lowercase.
+/// The cleaning the official tokenizer applies before BPE: ftfy's default <c>fix_text</c> (the steps real text
+/// hits: HTML unescape where a line has no '&lt;', C1 controls read as Windows-1252, ligature and width folding,
+/// quote uncurling, line breaks, lone surrogates, terminal escapes, control characters, NFC — repeated until nothing
+/// changes), then <c>html.unescape</c> twice, whitespace collapsed and trimmed, and Python's full Unicode lowercase.
 /// Mojibake repair (ftfy's fix_encoding) is not attempted.
 /// </summary>
 public static partial class TextCleaner
@@ -55,7 +55,8 @@ public static partial class TextCleaner
             text = Translate(text, WidthMap.Value);
             text = SingleQuote().Replace(text, "'");
             text = DoubleQuote().Replace(text, "\"");
-            text = text.Replace("\r\n", "\n").Replace('\r', '\n').Replace('\u2028', '\n').Replace('\u2029', '\n').Replace('\u0085', '\n');
+            text = text.Replace("\r\n", "\n").Replace('\r', '\n')
+                .Replace('\u2028', '\n').Replace('\u2029', '\n').Replace('\u0085', '\n');
             text = FixSurrogates(text);
             text = TerminalEscape().Replace(text, "");
             text = RemoveControlChars(text);
@@ -85,13 +86,19 @@ public static partial class TextCleaner
     [GeneratedRegex("\u001b\\[((?:\\d|;)*)([a-zA-Z])")] private static partial Regex TerminalEscape();
     // Python's \s: Unicode White_Space plus the information separators U+001C–U+001F.
     [GeneratedRegex("[\\s\u001c-\u001f]+")] private static partial Regex Whitespace();
-    static readonly char[] PythonSpace = [.. Enumerable.Range(0, 0x3001).Select(i => (char)i).Where(c => char.IsWhiteSpace(c) || c is >= '\u001c' and <= '\u001f')];
+    static readonly char[] PythonSpace =
+    [
+        .. Enumerable.Range(0, 0x3001).Select(i => (char)i)
+            .Where(c => char.IsWhiteSpace(c) || c is >= '\u001c' and <= '\u001f'),
+    ];
 
     // Windows-1252 for bytes 0x80–0x9F; the five undefined ones stay as they are (ftfy's "sloppy" codec).
     static readonly string[] Windows1252 =
     [
-        "\u20ac", "\u0081", "\u201a", "\u0192", "\u201e", "\u2026", "\u2020", "\u2021", "\u02c6", "\u2030", "\u0160", "\u2039", "\u0152", "\u008d", "\u017d", "\u008f",
-        "\u0090", "\u2018", "\u2019", "\u201c", "\u201d", "\u2022", "\u2013", "\u2014", "\u02dc", "\u2122", "\u0161", "\u203a", "\u0153", "\u009d", "\u017e", "\u0178",
+        "\u20ac", "\u0081", "\u201a", "\u0192", "\u201e", "\u2026", "\u2020", "\u2021",
+        "\u02c6", "\u2030", "\u0160", "\u2039", "\u0152", "\u008d", "\u017d", "\u008f",
+        "\u0090", "\u2018", "\u2019", "\u201c", "\u201d", "\u2022", "\u2013", "\u2014",
+        "\u02dc", "\u2122", "\u0161", "\u203a", "\u0153", "\u009d", "\u017e", "\u0178",
     ];
 
     static readonly Dictionary<char, string> Ligatures = "ĲĳĿŀŉǄǅǆǇǈǉǊǋǌǱǲǳﬀﬁﬂﬃﬄﬅﬆ"
@@ -123,15 +130,21 @@ public static partial class TextCleaner
         var sb = new StringBuilder(text.Length);
         for (int i = 0; i < text.Length; i++)
         {
-            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1])) { sb.Append(text, i, 2); i++; }
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                sb.Append(text, i, 2);
+                i++;
+            }
             else sb.Append(char.IsSurrogate(text[i]) ? '\ufffd' : text[i]);
         }
         return sb.ToString();
     }
 
-    // ftfy's control characters: C0 but tab, LF, FF and CR; DEL; deprecated format characters; BOM; interlinear annotations.
+    // ftfy's control characters: C0 but tab, LF, FF and CR; DEL; deprecated format characters; BOM; interlinear
+    // annotations.
     static bool IsRemovedControl(char c) =>
-        c is <= '\u0008' or '\u000b' or (>= '\u000e' and <= '\u001f') or '\u007f' or (>= '\u206a' and <= '\u206f') or '\ufeff' or (>= '\ufff9' and <= '\ufffc');
+        c is <= '\u0008' or '\u000b' or (>= '\u000e' and <= '\u001f') or '\u007f'
+            or (>= '\u206a' and <= '\u206f') or '\ufeff' or (>= '\ufff9' and <= '\ufffc');
 
     static string RemoveControlChars(string text) =>
         text.Any(IsRemovedControl) ? string.Concat(text.Where(c => !IsRemovedControl(c))) : text;
@@ -154,9 +167,12 @@ public static partial class TextCleaner
     // Σ is final when a cased letter precedes it and none follows (case-ignorable characters skipped on both sides).
     static bool IsFinalSigma(string text, int at)
     {
-        bool Cased(Rune r) => Rune.IsLetter(r) && (Rune.IsUpper(r) || Rune.IsLower(r) || Rune.GetUnicodeCategory(r) == UnicodeCategory.TitlecaseLetter);
-        bool Ignorable(Rune r) => Rune.GetUnicodeCategory(r) is UnicodeCategory.NonSpacingMark or UnicodeCategory.EnclosingMark
-            or UnicodeCategory.Format or UnicodeCategory.ModifierLetter or UnicodeCategory.ModifierSymbol || r.Value is '\'' or '.' or ':' or '\u00b7' or '\u2019';
+        bool Cased(Rune r) => Rune.IsLetter(r)
+            && (Rune.IsUpper(r) || Rune.IsLower(r) || Rune.GetUnicodeCategory(r) == UnicodeCategory.TitlecaseLetter);
+        bool Ignorable(Rune r) =>
+            Rune.GetUnicodeCategory(r) is UnicodeCategory.NonSpacingMark or UnicodeCategory.EnclosingMark
+                or UnicodeCategory.Format or UnicodeCategory.ModifierLetter or UnicodeCategory.ModifierSymbol
+            || r.Value is '\'' or '.' or ':' or '\u00b7' or '\u2019';
 
         bool before = false;
         for (int i = at; i > 0;)

@@ -2,8 +2,9 @@ using ClipSharp.Text;
 
 namespace ClipSharp.ZeroShot;
 
-/// <summary>Class names and the prompt templates that turn each into texts ("a photo of a {}." → "a photo of a cat.").
-/// The default template "{}" uses the class name as it is, as the tutorial does.</summary>
+/// <summary>Class names and the prompt templates that turn each into texts
+/// ("a photo of a {}." → "a photo of a cat."). The default template "{}" uses the class name as it is, as the
+/// tutorial does.</summary>
 public sealed record PromptSet(IReadOnlyList<string> Classes, IReadOnlyList<string> Templates)
 {
     public const string Placeholder = "{}";

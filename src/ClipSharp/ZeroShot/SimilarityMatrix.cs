@@ -1,14 +1,12 @@
 namespace ClipSharp.ZeroShot;
 
-/// <summary>Images × texts: cosine similarities, logits (scale · cosine) and row-wise softmax probabilities,
-/// with labels for display and plots.</summary>
+/// <summary>Images × texts: cosine similarities and the row-wise softmax of the logits (scale · cosine), with labels
+/// for display and plots.</summary>
 public sealed record SimilarityMatrix(
     IReadOnlyList<string> RowLabels, IReadOnlyList<string> ColumnLabels, float[,] Cosine, double LogitScale)
 {
     public int Rows => Cosine.GetLength(0);
     public int Columns => Cosine.GetLength(1);
-
-    public float[,] Logits => Map((r, c) => (float)(LogitScale * Cosine[r, c]));
 
     /// <summary>softmax over each row of the logits: the probability of each text for each image.</summary>
     public float[,] Probabilities
@@ -31,11 +29,4 @@ public sealed record SimilarityMatrix(
     /// <summary>The most probable column of each row.</summary>
     public int[] ArgMax() =>
         [.. Enumerable.Range(0, Rows).Select(r => Enumerable.Range(0, Columns).MaxBy(c => Cosine[r, c]))];
-
-    float[,] Map(Func<int, int, float> f)
-    {
-        var m = new float[Rows, Columns];
-        for (int r = 0; r < Rows; r++) for (int c = 0; c < Columns; c++) m[r, c] = f(r, c);
-        return m;
-    }
 }

@@ -12,12 +12,9 @@ namespace ClipSharp.Tests.Analyses;
 
 /// <summary><c>clip saliency</c> on the tiny reference models: keys and shapes of the written maps, the same numbers as
 /// the library, overlays named by stem and class, and one-line errors that leave no output behind.</summary>
-public sealed class GradCamCliTests : IDisposable
+public sealed class GradCamCliTests : TempFolderTest
 {
-    readonly string dir = Directory.CreateTempSubdirectory("clip-saliency-").FullName;
     static readonly string[] Images = ["face-127.png", "cat.jpg", "CLIP.png"];
-
-    public void Dispose() => Directory.Delete(dir, recursive: true);
 
     static string[] ImagePaths => [.. Images.Select(i => Path.Combine(Reference.Images, i))];
 
@@ -28,7 +25,7 @@ public sealed class GradCamCliTests : IDisposable
     [Fact]
     public void Saliency_writes_a_G_by_G_map_per_image_and_class_equal_to_the_librarys()
     {
-        string output = Path.Combine(dir, "maps.safetensors");
+        string output = Path.Combine(Dir, "maps.safetensors");
         var result = CliRunner.Run(Args("tiny-rn.pt", output, "--template", "a photo of {}."));
         Assert.True(result.ExitCode == 0, result.Error);
         Assert.Contains("3 image(s) × 2 class(es)", result.Output);
@@ -59,8 +56,8 @@ public sealed class GradCamCliTests : IDisposable
     [Fact]
     public void Overlay_writes_one_png_per_image_and_class_at_the_models_resolution()
     {
-        string overlays = Path.Combine(dir, "overlays");
-        var result = CliRunner.Run(Args("tiny-rn.pt", Path.Combine(dir, "maps.safetensors"), "--overlay", overlays,
+        string overlays = Path.Combine(Dir, "overlays");
+        var result = CliRunner.Run(Args("tiny-rn.pt", Path.Combine(Dir, "maps.safetensors"), "--overlay", overlays,
             "--class", "no glasses", "--class", "glasses", "--class", "glasses!"));
         Assert.True(result.ExitCode == 0, result.Error);
         var expected = Images.Select(Path.GetFileNameWithoutExtension)
@@ -88,7 +85,7 @@ public sealed class GradCamCliTests : IDisposable
     [Fact]
     public void A_vision_transformer_is_one_line_error_and_no_file()
     {
-        string output = Path.Combine(dir, "maps.safetensors");
+        string output = Path.Combine(Dir, "maps.safetensors");
         var result = CliRunner.Run(Args("tiny-vit.pt", output));
         Assert.Equal(1, result.ExitCode);
         Assert.StartsWith("error: ", result.Error);
@@ -101,11 +98,11 @@ public sealed class GradCamCliTests : IDisposable
     [Fact]
     public void A_broken_image_is_named_in_one_line_and_nothing_is_written()
     {
-        string bad = Path.Combine(dir, "broken.png");
+        string bad = Path.Combine(Dir, "broken.png");
         File.WriteAllText(bad, "not an image");
-        string output = Path.Combine(dir, "maps.safetensors");
+        string output = Path.Combine(Dir, "maps.safetensors");
         var result = CliRunner.Run(["saliency", ImagePaths[0], bad, "--model", Reference.Model("tiny-rn.pt"),
-            "--vocab", Reference.Vocab, "--output", output, "--overlay", Path.Combine(dir, "overlays")]);
+            "--vocab", Reference.Vocab, "--output", output, "--overlay", Path.Combine(Dir, "overlays")]);
         Assert.Equal(1, result.ExitCode);
         Assert.Single(result.Error.TrimEnd().Split('\n'));
         Assert.Contains(bad, result.Error);
@@ -116,14 +113,14 @@ public sealed class GradCamCliTests : IDisposable
     [Fact]
     public void Images_with_one_name_or_one_stem_are_refused()
     {
-        string copy = Path.Combine(dir, "cat.png");
+        string copy = Path.Combine(Dir, "cat.png");
         File.Copy(ImagePaths[1], copy);
-        string output = Path.Combine(dir, "maps.safetensors");
+        string output = Path.Combine(Dir, "maps.safetensors");
         var stems = CliRunner.Run(["saliency", ImagePaths[1], copy, "--model", Reference.Model("tiny-rn.pt"),
-            "--output", output, "--overlay", Path.Combine(dir, "o")]);
+            "--output", output, "--overlay", Path.Combine(Dir, "o")]);
         Assert.Equal(1, stems.ExitCode);
         Assert.Contains("stem 'cat'", stems.Error);
-        string sameName = Path.Combine(Directory.CreateDirectory(Path.Combine(dir, "other")).FullName,
+        string sameName = Path.Combine(Directory.CreateDirectory(Path.Combine(Dir, "other")).FullName,
             Path.GetFileName(ImagePaths[1]));
         File.Copy(ImagePaths[1], sameName);
         var names = CliRunner.Run(["saliency", ImagePaths[1], sameName, "--model", Reference.Model("tiny-rn.pt"),
@@ -136,7 +133,7 @@ public sealed class GradCamCliTests : IDisposable
     [Fact]
     public void Bf16_is_noted_and_the_maps_stay_fp32_exact()
     {
-        string fp32 = Path.Combine(dir, "fp32.safetensors"), bf16 = Path.Combine(dir, "bf16.safetensors");
+        string fp32 = Path.Combine(Dir, "fp32.safetensors"), bf16 = Path.Combine(Dir, "bf16.safetensors");
         Assert.Equal(0, CliRunner.Run(Args("tiny-rn.pt", fp32)).ExitCode);
         var result = CliRunner.Run(Args("tiny-rn.pt", bf16, "--dtype", "bf16"));
         Assert.Equal(0, result.ExitCode);

@@ -7,26 +7,38 @@ using ClipSharp.Loading;
 
 namespace ClipSharp.Tests.Analyses;
 
-/// <summary>Grad-CAM on the tiny reference ResNet: autograd's ∂y/∂A agrees with finite differences of an independent
-/// float64 logit, the maps are ReLU(Σ α·A) of [G, G], y is the evaluation's logit, and a run leaves nothing
-/// behind.</summary>
+/// <summary>Grad-CAM on the tiny reference ResNet: autograd's ∂y/∂A agrees with finite differences of an
+/// independent float64 logit, the maps are ReLU(Σ α·A) of [G, G], y is the evaluation's logit, and a run leaves
+/// nothing behind.</summary>
 public class GradCamTests
 {
     static readonly string[] Classes = ["no glasses", "glasses"];
 
-    static (ClipModel Model, ZeroShotClassifier Classifier, Tensor Images) Setup(params string[] templates)
+    /// <summary>The tiny ResNet, its classifier over <see cref="Classes"/> and the reference input images, disposed
+    /// together.</summary>
+    sealed record Subject(ClipModel Model, ZeroShotClassifier Classifier, Tensor Images) : IDisposable
+    {
+        public void Dispose()
+        {
+            Images.Dispose();
+            Classifier.Dispose();
+            Model.Dispose();
+        }
+    }
+
+    static Subject Setup(params string[] templates)
     {
         using var expected = Reference.Expected("tiny-rn");
         var model = ClipModel.Load(Reference.Model("tiny-rn.pt"));
         var classifier = ZeroShotClassifier.Create(model, PromptSet.Create(Classes, templates), Reference.Tokenizer);
-        return (model, classifier, expected.Tensors["input.image"].clone());
+        return new(model, classifier, expected.Tensors["input.image"].clone());
     }
 
     [Fact]
     public void Gradient_agrees_with_finite_differences_of_a_float64_textbook_logit()
     {
-        var (model, classifier, images) = Setup("a photo of {}.", "a face with {}");
-        using var _ = model; using var __ = classifier; using var ___ = images;
+        using var subject = Setup("a photo of {}.", "a face with {}");
+        var (model, classifier, images) = subject;
         using var gradCam = new GradCam(model, classifier);
         using var trace = gradCam.Trace(images);
         using var reference = new GradCamReference(model, classifier.ClassEmbeddings, classifier.LogitScale);
@@ -69,7 +81,8 @@ public class GradCamTests
         Assert.True(checkedCells >= 4 * 2 * 4 * g * g, $"only {checkedCells} cells checked");
     }
 
-    /// <summary>(y_k(A + h·e) − y_k(A − h·e)) / 2h for the unit e at channel c, cell (i, j), in float64.</summary>
+    /// <summary>(y_k(A + h·e) − y_k(A − h·e)) / 2h for the unit e at channel c, cell (i, j), in float64.
+    /// </summary>
     static double Difference(GradCamReference reference, Tensor a, int k, long c, int i, int j, double h)
     {
         using var plus = a.clone();
@@ -84,8 +97,8 @@ public class GradCamTests
     [Fact]
     public void Maps_are_G_by_G_per_class_and_equal_ReLU_of_the_alpha_weighted_activation()
     {
-        var (model, classifier, images) = Setup();
-        using var _ = model; using var __ = classifier; using var ___ = images;
+        using var subject = Setup();
+        var (model, classifier, images) = subject;
         using var gradCam = new GradCam(model, classifier);
         Assert.Equal(model.ImageResolution / 32, gradCam.GridSize);
         using var trace = gradCam.Trace(images);
@@ -124,23 +137,25 @@ public class GradCamTests
     [Fact]
     public void The_differentiated_logit_is_the_one_the_zero_shot_evaluation_uses()
     {
-        var (model, classifier, images) = Setup("a photo of {}.", "{}");
-        using var _ = model; using var __ = classifier; using var ___ = images;
+        using var subject = Setup("a photo of {}.", "{}");
+        var (model, classifier, images) = subject;
         using var gradCam = new GradCam(model, classifier);
         using var trace = gradCam.Trace(images);
         using var features = model.EncodeImage(images);
-        var logits = classifier.Similarity(features, ["a", "b", "c", "d"]).Logits;
+        var similarity = classifier.Similarity(features, ["a", "b", "c", "d"]);
         for (int i = 0; i < images.shape[0]; i++)
             for (int k = 0; k < Classes.Length; k++)
-                Assert.Equal(logits[i, k], trace.Logits[i, k].item<float>(),
-                    1e-4 * Math.Max(1, Math.Abs(logits[i, k])));
+            {
+                float logit = (float)(similarity.LogitScale * similarity.Cosine[i, k]); // what Probabilities softmaxes
+                Assert.Equal(logit, trace.Logits[i, k].item<float>(), 1e-4 * Math.Max(1, Math.Abs(logit)));
+            }
     }
 
     [Fact]
     public void A_saliency_run_changes_no_inference_result_and_leaves_no_tensor_behind()
     {
-        var (model, classifier, images) = Setup();
-        using var _ = model; using var __ = classifier; using var ___ = images;
+        using var subject = Setup();
+        var (model, classifier, images) = subject;
         using var before = model.EncodeImage(images);
         var parametersBefore = model.named_parameters().ToDictionary(p => p.name, p => p.parameter.clone());
         void Run()
@@ -196,8 +211,8 @@ public class GradCamTests
     [Fact]
     public void Images_of_the_wrong_size_are_refused()
     {
-        var (model, classifier, images) = Setup();
-        using var _ = model; using var __ = classifier; using var ___ = images;
+        using var subject = Setup();
+        var (model, classifier, images) = subject;
         using var gradCam = new GradCam(model, classifier);
         using var wrong = zeros(1, 3, 32, 32);
         var e = Assert.Throws<GradCamException>(() => gradCam.Maps(wrong));

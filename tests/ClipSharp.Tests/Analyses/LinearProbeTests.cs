@@ -26,7 +26,8 @@ public class LinearProbeTests
         return (tensor(rows.ToArray()).view(perClass * classes, width), labels.ToArray());
     }
 
-    /// <summary>(1/n)(P − Y)ᵀX + λW and (1/n)Σ(P − Y), from the probe's W and b, in plain double loops.</summary>
+    /// <summary>(1/n)(P − Y)ᵀX + λW and (1/n)Σ(P − Y), from the probe's W and b, in plain double loops.
+    /// </summary>
     static double[] GradientByHand(LinearProbe probe, float[,] x, int[] labels)
     {
         int n = labels.Length, c = probe.Classes, d = probe.Width;

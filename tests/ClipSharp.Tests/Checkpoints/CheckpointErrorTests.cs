@@ -91,7 +91,8 @@ public class CheckpointErrorTests : IDisposable
     {
         var e = Assert.Throws<CheckpointException>(() => ModelFiles.Resolve("RN-50", dir));
         Assert.StartsWith("Unknown model 'RN-50'. Available: RN50, RN101, RN50x4", e.Message);
-        var missing = Assert.Throws<CheckpointException>(() => ModelFiles.Resolve(Path.Combine(dir, "nothing.pt"), dir));
+        var missing = Assert.Throws<CheckpointException>(
+            () => ModelFiles.Resolve(Path.Combine(dir, "nothing.pt"), dir));
         Assert.Equal($"Checkpoint '{Path.Combine(dir, "nothing.pt")}' not found", missing.Message);
     }
 }

@@ -4,11 +4,8 @@ using ClipSharp.Tests.Text;
 
 namespace ClipSharp.Tests.Cli;
 
-public class CliCommandTests : IDisposable
+public class CliCommandTests : TempFolderTest
 {
-    readonly string dir = Directory.CreateTempSubdirectory("clip-cli-").FullName;
-    public void Dispose() => Directory.Delete(dir, true);
-
     [Theory]
     [InlineData("tiny-rn.pt")]
     [InlineData("tiny-vit.pt")]
@@ -18,7 +15,7 @@ public class CliCommandTests : IDisposable
         using var expected = Reference.Expected(name);
         var images = JsonSerializer.Deserialize<string[]>(expected.Metadata["images"])!;
         var texts = JsonSerializer.Deserialize<string[]>(expected.Metadata["texts"])!;
-        string output = Path.Combine(dir, "embed.safetensors");
+        string output = Path.Combine(Dir, "embed.safetensors");
         string[] args = ["embed", "--model", Reference.Model(model), "--output", output, "--vocab", Reference.Vocab,
             .. images.SelectMany(i => new[] { "--image", Path.Combine(Reference.Images, i) }),
             .. texts.SelectMany(t => new[] { "--text", t })];
@@ -36,7 +33,7 @@ public class CliCommandTests : IDisposable
     [Fact]
     public void Convert_writes_safetensors_that_load_bit_identically()
     {
-        string output = Path.Combine(dir, "tiny.safetensors");
+        string output = Path.Combine(Dir, "tiny.safetensors");
         var result = CliRunner.Run("convert", Reference.Model("tiny-vit.pt"), output);
         Assert.True(result.ExitCode == 0, result.Error);
         using var original = CheckpointReader.Read(Reference.Model("tiny-vit.pt"));
@@ -52,22 +49,22 @@ public class CliCommandTests : IDisposable
     [Fact]
     public void Convert_of_a_broken_file_fails_with_its_name_and_writes_nothing()
     {
-        string broken = Path.Combine(dir, "broken.pt");
+        string broken = Path.Combine(Dir, "broken.pt");
         File.WriteAllBytes(broken, File.ReadAllBytes(Reference.Model("tiny-rn.pt"))[..5000]);
-        string output = Path.Combine(dir, "out.safetensors");
+        string output = Path.Combine(Dir, "out.safetensors");
         var result = CliRunner.Run("convert", broken, output);
         Assert.Equal(1, result.ExitCode);
         Assert.Contains($"error: Checkpoint '{broken}' is truncated", result.Error);
         Assert.DoesNotContain("   at ", result.Error);
         Assert.False(File.Exists(output));
-        Assert.Empty(Directory.GetFiles(dir, "*.partial"));
+        Assert.Empty(Directory.GetFiles(Dir, "*.partial"));
     }
 
     [Fact]
     public void Tokenize_prints_official_ids_and_warns_about_long_lines_by_number()
     {
         var cases = TokenizerCase.All.Take(60).Concat(TokenizerCase.All.Where(c => c.Ids.Length > 77).Take(1)).ToList();
-        string input = Path.Combine(dir, "prompts.jsonl");
+        string input = Path.Combine(Dir, "prompts.jsonl");
         File.WriteAllLines(input, cases.Select(c => JsonSerializer.Serialize(c.Text)));
         var result = CliRunner.Run("tokenize", "--input", input, "--vocab", Reference.Vocab);
         Assert.Equal(0, result.ExitCode);
@@ -86,7 +83,7 @@ public class CliCommandTests : IDisposable
     [Fact]
     public void Tokenize_names_the_line_that_is_not_json()
     {
-        string input = Path.Combine(dir, "bad.jsonl");
+        string input = Path.Combine(Dir, "bad.jsonl");
         File.WriteAllLines(input, ["\"fine\"", "not json"]);
         var result = CliRunner.Run("tokenize", "--input", input, "--vocab", Reference.Vocab);
         Assert.Equal(1, result.ExitCode);
@@ -96,10 +93,10 @@ public class CliCommandTests : IDisposable
     [Fact]
     public void Preprocess_writes_one_tensor_per_image_and_reports_every_bad_file()
     {
-        string bad1 = Path.Combine(dir, "empty.png"), bad2 = Path.Combine(dir, "text.jpg");
+        string bad1 = Path.Combine(Dir, "empty.png"), bad2 = Path.Combine(Dir, "text.jpg");
         File.WriteAllBytes(bad1, []);
         File.WriteAllText(bad2, "not an image");
-        string output = Path.Combine(dir, "pre.safetensors");
+        string output = Path.Combine(Dir, "pre.safetensors");
         var result = CliRunner.Run("preprocess", Path.Combine(Reference.Images, "cat.jpg"), bad1,
             Path.Combine(Reference.Images, "CLIP.png"), bad2,
             "--size", "224", "--output", output);

@@ -5,11 +5,8 @@ namespace ClipSharp.Tests.Cli;
 
 /// <summary><c>--format table|csv|json</c>: CSV (RFC 4180 quoting) and JSON parse back to what the table shows;
 /// piped tables are plain columns, without box characters or ANSI codes.</summary>
-public class CliFormatTests : IDisposable
+public class CliFormatTests : TempFolderTest
 {
-    readonly string dir = Directory.CreateTempSubdirectory("clip-format-").FullName;
-    public void Dispose() => Directory.Delete(dir, true);
-
     static string[] Images => [Path.Combine(Reference.Images, "cat.jpg"), Path.Combine(Reference.Images, "CLIP.png")];
 
     static string[] Classify(string format) => ["classify", "-m", Reference.Model("tiny-rn.pt"), "--vocab",
@@ -114,7 +111,7 @@ public class CliFormatTests : IDisposable
     [Fact]
     public void Evaluate_csv_is_the_per_image_file_on_stdout()
     {
-        string file = Path.Combine(dir, "results.csv");
+        string file = Path.Combine(Dir, "results.csv");
         var run = CliRunner.Run("evaluate", "-m", Reference.Model("tiny-rn.pt"), "--vocab", Reference.Vocab,
             "--data", Reference.Images, "--no-cache", "--output", file, "--format", "csv");
         Assert.True(run.ExitCode == 0, run.Error);

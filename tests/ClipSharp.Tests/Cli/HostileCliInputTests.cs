@@ -2,11 +2,8 @@ namespace ClipSharp.Tests.Cli;
 
 /// <summary>Inputs a hostile review found crashing or misleading the CLI: each now ends in one line
 /// <c>error: …</c> and exit code 1.</summary>
-public class HostileCliInputTests : IDisposable
+public class HostileCliInputTests : TempFolderTest
 {
-    readonly string dir = Directory.CreateTempSubdirectory("clip-hostile-cli-").FullName;
-    public void Dispose() => Directory.Delete(dir, true);
-
     static void AssertOneError(CliRunner.Result run, string expected)
     {
         Assert.Equal(1, run.ExitCode);
@@ -16,10 +13,10 @@ public class HostileCliInputTests : IDisposable
     [Fact]
     public void A_pattern_that_would_backtrack_exponentially_is_answered_at_once()
     {
-        string folder = Directory.CreateDirectory(Path.Combine(dir, "redos")).FullName;
+        string folder = Directory.CreateDirectory(Path.Combine(Dir, "redos")).FullName;
         for (int i = 0; i < 31; i++) File.WriteAllBytes(Path.Combine(folder, new string('a', 40) + $"{i}.png"), []);
         string pattern = Path.Combine(folder, "*a*a*a*a*a*a*a*a*a*a*a*a*b.png");
-        AssertOneError(CliRunner.Run("preprocess", pattern, "-o", Path.Combine(dir, "out.safetensors")),
+        AssertOneError(CliRunner.Run("preprocess", pattern, "-o", Path.Combine(Dir, "out.safetensors")),
             $"No image or folder matches '{pattern}'");
     }
 
@@ -28,15 +25,15 @@ public class HostileCliInputTests : IDisposable
     [InlineData("a[")]
     public void An_unclosed_bracket_is_no_match_rather_than_a_crash(string segment)
     {
-        string pattern = Path.Combine(dir, segment);
+        string pattern = Path.Combine(Dir, segment);
         AssertOneError(CliRunner.Run("classify", pattern), $"No image or folder matches '{pattern}'");
     }
 
     [Fact]
     public void An_empty_set_in_a_pattern_is_named()
     {
-        File.WriteAllBytes(Path.Combine(dir, "x.png"), []);
-        AssertOneError(CliRunner.Run("classify", Path.Combine(dir, "[!]x")),
+        File.WriteAllBytes(Path.Combine(Dir, "x.png"), []);
+        AssertOneError(CliRunner.Run("classify", Path.Combine(Dir, "[!]x")),
             "The pattern part '[!]x' is not a valid glob (a [set] must hold a character)");
     }
 
@@ -46,8 +43,8 @@ public class HostileCliInputTests : IDisposable
     [InlineData("saliency")]
     public void A_folder_without_images_is_refused_and_nothing_is_written(string verb)
     {
-        string empty = Directory.CreateDirectory(Path.Combine(dir, "empty")).FullName;
-        string output = Path.Combine(dir, "out.safetensors");
+        string empty = Directory.CreateDirectory(Path.Combine(Dir, "empty")).FullName;
+        string output = Path.Combine(Dir, "out.safetensors");
         string[] args = verb == "classify" ? [verb, empty] : [verb, empty, "-o", output];
         AssertOneError(CliRunner.Run(args), $"No images in '{empty}'");
         Assert.False(File.Exists(output));
@@ -63,7 +60,7 @@ public class HostileCliInputTests : IDisposable
     [Fact]
     public void No_cache_with_a_cache_folder_contradict()
     {
-        AssertOneError(CliRunner.Run("evaluate", "--no-cache", "--cache", dir),
+        AssertOneError(CliRunner.Run("evaluate", "--no-cache", "--cache", Dir),
             "--no-cache and --cache contradict each other: give one of them");
     }
 

@@ -4,14 +4,11 @@ namespace ClipSharp.Tests.Cli;
 
 /// <summary>Images are given the same way on every verb: files, folders (every image under them) and glob patterns
 /// that the shell did not expand.</summary>
-public class ImageArgumentTests : IDisposable
+public class ImageArgumentTests : TempFolderTest
 {
-    readonly string dir = Directory.CreateTempSubdirectory("clip-images-").FullName;
-    public void Dispose() => Directory.Delete(dir, true);
-
     string Folder()
     {
-        string images = Directory.CreateDirectory(Path.Combine(dir, "images", "sub")).Parent!.FullName;
+        string images = Directory.CreateDirectory(Path.Combine(Dir, "images", "sub")).Parent!.FullName;
         File.Copy(Path.Combine(Reference.Images, "cat.jpg"), Path.Combine(images, "cat.jpg"));
         File.Copy(Path.Combine(Reference.Images, "CLIP.png"), Path.Combine(images, "sub", "CLIP.png"));
         File.Copy(Path.Combine(Reference.Images, "face-127.png"), Path.Combine(images, "face-127.png"));
@@ -21,7 +18,7 @@ public class ImageArgumentTests : IDisposable
 
     string[] Preprocessed(params string[] images)
     {
-        string output = Path.Combine(dir, $"{Guid.NewGuid():N}.safetensors");
+        string output = Path.Combine(Dir, $"{Guid.NewGuid():N}.safetensors");
         var run = CliRunner.Run(["preprocess", .. images, "--size", "32", "-o", output]);
         Assert.True(run.ExitCode == 0, run.Error);
         using var written = SafeTensors.Read(output);
@@ -49,7 +46,7 @@ public class ImageArgumentTests : IDisposable
     public void A_glob_matching_nothing_is_one_line_naming_it()
     {
         string pattern = Path.Combine(Folder(), "*.webp");
-        var run = CliRunner.Run("preprocess", pattern, "-o", Path.Combine(dir, "x.safetensors"));
+        var run = CliRunner.Run("preprocess", pattern, "-o", Path.Combine(Dir, "x.safetensors"));
         Assert.Equal(1, run.ExitCode);
         Assert.Equal($"error: No image or folder matches '{pattern}'", run.Error.Trim());
     }
@@ -58,7 +55,7 @@ public class ImageArgumentTests : IDisposable
     public void Embed_takes_images_as_arguments_and_still_as_image_options()
     {
         string images = Folder();
-        string a = Path.Combine(dir, "a.safetensors"), b = Path.Combine(dir, "b.safetensors");
+        string a = Path.Combine(Dir, "a.safetensors"), b = Path.Combine(Dir, "b.safetensors");
         string[] common = ["embed", "-m", Reference.Model("tiny-rn.pt"), "--vocab", Reference.Vocab];
         Assert.Equal(0, CliRunner.Run([.. common, Path.Combine(images, "*.*"), "-o", a]).ExitCode);
         Assert.Equal(0, CliRunner.Run([.. common, "--image", Path.Combine(images, "cat.jpg"),

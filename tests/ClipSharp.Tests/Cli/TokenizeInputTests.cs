@@ -2,11 +2,8 @@ namespace ClipSharp.Tests.Cli;
 
 /// <summary><c>clip tokenize</c> takes texts as arguments, from standard input (<c>-</c>) and from files of plain
 /// lines, besides files of JSON strings; each gives the same ids, and messages name where a text came from.</summary>
-public class TokenizeInputTests : IDisposable
+public class TokenizeInputTests : TempFolderTest
 {
-    readonly string dir = Directory.CreateTempSubdirectory("clip-tokenize-").FullName;
-    public void Dispose() => Directory.Delete(dir, true);
-
     static readonly string[] Texts = ["a photo of a cat", "Glasses!", ""];
 
     string Ids(params string[] args)
@@ -19,7 +16,7 @@ public class TokenizeInputTests : IDisposable
     [Fact]
     public void Arguments_stdin_plain_lines_and_json_lines_give_the_same_ids()
     {
-        string json = Path.Combine(dir, "texts.jsonl"), lines = Path.Combine(dir, "texts.txt");
+        string json = Path.Combine(Dir, "texts.jsonl"), lines = Path.Combine(Dir, "texts.txt");
         File.WriteAllLines(json, Texts.Select(t => System.Text.Json.JsonSerializer.Serialize(t)));
         File.WriteAllText(lines, string.Join("\r\n", Texts) + "\r\n");
         string expected = Ids(["tokenize", "--input", json]);

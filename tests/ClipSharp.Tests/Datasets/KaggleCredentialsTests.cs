@@ -5,12 +5,9 @@ namespace ClipSharp.Tests.Datasets;
 
 /// <summary>kaggle.json as the official client writes it becomes HTTP Basic; a broken one is an error naming
 /// it.</summary>
-public sealed class KaggleCredentialsTests : IDisposable
+public sealed class KaggleCredentialsTests : TempFolderTest
 {
-    readonly string dir = Directory.CreateTempSubdirectory("clip-kaggle-json-").FullName;
-    string Json => Path.Combine(dir, "kaggle.json");
-
-    public void Dispose() => Directory.Delete(dir, true);
+    string Json => Path.Combine(Dir, "kaggle.json");
 
     [Fact]
     public void A_kaggle_json_becomes_basic_authentication()

@@ -6,13 +6,10 @@ namespace ClipSharp.Tests.Datasets;
 
 /// <summary>Hostile archives, crafted at run time: nothing is written outside the target folder, links are never
 /// made, and sizes and counts are capped.</summary>
-public sealed class SafeZipExtractorTests : IDisposable
+public sealed class SafeZipExtractorTests : TempFolderTest
 {
-    readonly string root = Directory.CreateTempSubdirectory("clip-unzip-").FullName;
-    string Archive => Path.Combine(root, "archive.zip");
-    string Target => Path.Combine(root, "out", "glasses");
-
-    public void Dispose() => Directory.Delete(root, true);
+    string Archive => Path.Combine(Dir, "archive.zip");
+    string Target => Path.Combine(Dir, "out", "glasses");
 
     string Write(Action<ZipArchive> fill)
     {
@@ -46,8 +43,8 @@ public sealed class SafeZipExtractorTests : IDisposable
         Assert.Contains(result.Skipped, s => s == $"{outside}/face-7.png: an absolute path");
         Assert.Contains(result.Skipped, s => s == "faces/face-6.png: a symbolic link");
         Assert.Equal(["face-1.png"], Directory.GetFileSystemEntries(Target).Select(Path.GetFileName));
-        Assert.Equal(["archive.zip", "out"], Directory.GetFileSystemEntries(root).Select(Path.GetFileName).Order());
-        Assert.Equal(["glasses"], Directory.GetFileSystemEntries(Path.Combine(root, "out")).Select(Path.GetFileName));
+        Assert.Equal(["archive.zip", "out"], Directory.GetFileSystemEntries(Dir).Select(Path.GetFileName).Order());
+        Assert.Equal(["glasses"], Directory.GetFileSystemEntries(Path.Combine(Dir, "out")).Select(Path.GetFileName));
         Assert.False(Directory.Exists(outside));
         Assert.Equal(archiveBefore, File.ReadAllBytes(Archive));
     }

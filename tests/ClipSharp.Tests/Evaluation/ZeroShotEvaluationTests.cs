@@ -34,8 +34,11 @@ public class ZeroShotEvaluationTests : IDisposable
             Assert.Equal(int.Parse(expected[i][1]), p.Label);
             Assert.Equal(int.Parse(expected[i][2]), p.Prediction);
             for (int c = 0; c < Classes.Length; c++)
-                Assert.True(Math.Abs(double.Parse(expected[i][3 + c], CultureInfo.InvariantCulture) - p.Probabilities[c]) <= 1e-4,
+            {
+                double want = double.Parse(expected[i][3 + c], CultureInfo.InvariantCulture);
+                Assert.True(Math.Abs(want - p.Probabilities[c]) <= 1e-4,
                     $"{p.File} p_{Classes[c]}: {p.Probabilities[c]} vs {expected[i][3 + c]}");
+            }
         }
         Assert.Equal("0.3333", result.Accuracy.ToString("F4", CultureInfo.InvariantCulture));
     }
@@ -44,13 +47,14 @@ public class ZeroShotEvaluationTests : IDisposable
     public void Clip_evaluate_prints_the_accuracy_and_writes_the_per_image_csv()
     {
         string csv = Path.Combine(dir, "results.csv");
-        var run = CliRunner.Run("evaluate", "--model", Reference.Model("tiny-rn.pt"), "--data", Reference.Images, "--vocab", Reference.Vocab,
-            "--output", csv, "--cache", Path.Combine(dir, "cache"));
+        var run = CliRunner.Run("evaluate", "--model", Reference.Model("tiny-rn.pt"), "--data", Reference.Images,
+            "--vocab", Reference.Vocab, "--output", csv, "--cache", Path.Combine(dir, "cache"));
         Assert.True(run.ExitCode == 0, run.Error);
         Assert.Contains("\nAccuracy: 0.3333\n", "\n" + run.Output);
         var rows = File.ReadAllLines(csv);
         Assert.Equal("file,label,prediction,p_no glasses,p_glasses", rows[0]);
-        Assert.Equal(ExpectedRows().Select(r => string.Join(',', r[..3])), rows.Skip(1).Select(r => string.Join(',', r.Split(',')[..3])));
+        Assert.Equal(ExpectedRows().Select(r => string.Join(',', r[..3])),
+            rows.Skip(1).Select(r => string.Join(',', r.Split(',')[..3])));
     }
 
     [Fact]
@@ -102,7 +106,8 @@ public class ZeroShotEvaluationTests : IDisposable
         string data = Path.Combine(dir, "damaged");
         Directory.CreateDirectory(data);
         foreach (var f in Directory.GetFiles(Reference.Images)) File.Copy(f, Path.Combine(data, Path.GetFileName(f)));
-        File.WriteAllText(Path.Combine(data, "face-1400.png"), "not a png"); // the 6th of 27: decoded while batch 1 encodes
+        // the 6th of 27: decoded while batch 1 encodes
+        File.WriteAllText(Path.Combine(data, "face-1400.png"), "not a png");
         var set = LabeledImageSet.Load(data, Classes);
         using var model = ClipModel.Load(Reference.Model("tiny-rn.pt"));
         using var classifier = ZeroShotClassifier.Create(model, PromptSet.Create(Classes), Reference.Tokenizer);
@@ -111,7 +116,8 @@ public class ZeroShotEvaluationTests : IDisposable
         Assert.Contains("not a supported image", e.Message);
 
         string cacheDir = Path.Combine(dir, "dtype-cache");
-        using var bf16 = ClipModel.Load(Reference.Model("tiny-rn.pt"), imageDType: TorchSharp.torch.ScalarType.BFloat16);
+        using var bf16 = ClipModel.Load(
+            Reference.Model("tiny-rn.pt"), imageDType: TorchSharp.torch.ScalarType.BFloat16);
         using (var fp32Cache = EmbeddingCache.For(model, cacheDir))
         using (var bf16Cache = EmbeddingCache.For(bf16, cacheDir))
             Assert.NotEqual(fp32Cache.FilePath, bf16Cache.FilePath);
@@ -122,9 +128,11 @@ public class ZeroShotEvaluationTests : IDisposable
     {
         using var model = ClipModel.Load(Reference.Model("tiny-rn.pt"));
         string[] templates = ["a photo of {}.", "{}"];
-        using var ensemble = ZeroShotClassifier.Create(model, PromptSet.Create(Classes, templates), Reference.Tokenizer);
-        using var single0 = ZeroShotClassifier.Create(model, PromptSet.Create(Classes, [templates[0]]), Reference.Tokenizer);
-        using var single1 = ZeroShotClassifier.Create(model, PromptSet.Create(Classes, [templates[1]]), Reference.Tokenizer);
+        ZeroShotClassifier Classifier(string[] chosen) =>
+            ZeroShotClassifier.Create(model, PromptSet.Create(Classes, chosen), Reference.Tokenizer);
+        using var ensemble = Classifier(templates);
+        using var single0 = Classifier([templates[0]]);
+        using var single1 = Classifier([templates[1]]);
         using var mean = single0.ClassEmbeddings + single1.ClassEmbeddings;
         using var expected = mean / mean.norm(-1, keepdim: true);
         TensorAssert.Close(expected, ensemble.ClassEmbeddings, 1e-6, "ensembled class embeddings");

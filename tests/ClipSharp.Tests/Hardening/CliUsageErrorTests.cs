@@ -2,14 +2,11 @@ using ClipSharp.Tests.Cli;
 
 namespace ClipSharp.Tests.Hardening;
 
-/// <summary>Command-line mistakes are one line <c>error: …</c> plus a pointer to the verb's help, exit code 1, no help
-/// dump; <c>--help</c> still prints the help; a prompt too long for the context says how to fix it in that verb.
+/// <summary>Command-line mistakes are one line <c>error: …</c> plus a pointer to the verb's help, exit code 1, no
+/// help dump; <c>--help</c> still prints the help; a prompt too long for the context says how to fix it in that verb.
 /// </summary>
-public class CliUsageErrorTests : IDisposable
+public class CliUsageErrorTests : TempFolderTest
 {
-    readonly string dir = Directory.CreateTempSubdirectory("clip-usage-").FullName;
-    public void Dispose() => Directory.Delete(dir, true);
-
     [Theory]
     [InlineData("evaluate", "--limit", "2147483648")]
     [InlineData("evaluate", "--format", "xml")]
@@ -63,7 +60,7 @@ public class CliUsageErrorTests : IDisposable
     [Fact]
     public void A_class_prompt_too_long_for_classify_is_one_line_that_says_to_shorten_it()
     {
-        string image = Path.Combine(dir, "face.png");
+        string image = Path.Combine(Dir, "face.png");
         File.Copy(Path.Combine(Reference.Images, "face-127.png"), image);
         var before = File.ReadAllBytes(image);
         string longClass = string.Join(' ', Enumerable.Repeat("glasses", 100));

@@ -7,12 +7,10 @@ namespace ClipSharp.Tests.Hardening;
 /// <summary>Bounded, seeded mutation fuzzing of labels CSV files: thousands of mutated files may fail only with a
 /// DataSetException naming the labels file, never crash, hang or leak another exception type, and stay unchanged.
 /// </summary>
-public class CsvFuzzTests : IDisposable
+public class CsvFuzzTests : TempFolderTest
 {
     const int Seed = 1127, Iterations = 3000;
     static readonly string[] Classes = ["no glasses", "glasses"];
-    readonly string dir = Directory.CreateTempSubdirectory("clip-csvfuzz-").FullName;
-    public void Dispose() => Directory.Delete(dir, true);
 
     static readonly string[] Seeds =
     [
@@ -36,14 +34,14 @@ public class CsvFuzzTests : IDisposable
         var png = ImageSamples.Png(4, 4, random);
         foreach (var name in new[] { "face-1.png", "face-2.png", "face-3.png", "a.png", "b.png", "sub/c.png" })
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(dir, name))!);
-            File.WriteAllBytes(Path.Combine(dir, name), png);
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(Dir, name))!);
+            File.WriteAllBytes(Path.Combine(Dir, name), png);
         }
-        string csv = Path.Combine(dir, "labels.csv");
+        string csv = Path.Combine(Dir, "labels.csv");
         foreach (var text in Seeds)
         {
             File.WriteAllText(csv, text);
-            Assert.NotEmpty(LabeledImageSet.Load(dir, Classes, csv).Images);
+            Assert.NotEmpty(LabeledImageSet.Load(Dir, Classes, csv).Images);
         }
 
         var mutator = new Mutator(random, Tokens);
@@ -55,7 +53,7 @@ public class CsvFuzzTests : IDisposable
             var mutated = mutator.Mutate(Encoding.UTF8.GetBytes(Seeds[i % Seeds.Length]));
             File.WriteAllBytes(csv, mutated);
             int? limit = random.Next(3) == 0 ? random.Next(1, 5) : null;
-            try { LabeledImageSet.Load(dir, Classes, csv, limit: limit, skipMissing: random.Next(2) == 0); }
+            try { LabeledImageSet.Load(Dir, Classes, csv, limit: limit, skipMissing: random.Next(2) == 0); }
             catch (DataSetException e)
             {
                 refused++;

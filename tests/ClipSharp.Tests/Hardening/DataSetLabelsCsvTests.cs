@@ -6,16 +6,14 @@ namespace ClipSharp.Tests.Hardening;
 /// <summary>Labels CSVs that used to change the answer silently: a label column named twice or not at all, and labels
 /// that only read as numbers ("1.0", "+1", "1e0", "0.9999999999999999999"). Each is a DataSetException naming the
 /// file and line, and the CLI prints it as one line and exits 1 without touching the file.</summary>
-public class DataSetLabelsCsvTests : IDisposable
+public class DataSetLabelsCsvTests : TempFolderTest
 {
     static readonly string[] Classes = ["no glasses", "glasses"];
-    readonly string dir = Directory.CreateTempSubdirectory("clip-labels-").FullName;
-    public void Dispose() => Directory.Delete(dir, true);
 
     string Csv(string content)
     {
-        File.Copy(Path.Combine(Reference.Images, "face-127.png"), Path.Combine(dir, "a.png"), true);
-        string csv = Path.Combine(dir, "labels.csv");
+        File.Copy(Path.Combine(Reference.Images, "face-127.png"), Path.Combine(Dir, "a.png"), true);
+        string csv = Path.Combine(Dir, "labels.csv");
         File.WriteAllText(csv, content);
         return csv;
     }
@@ -27,7 +25,7 @@ public class DataSetLabelsCsvTests : IDisposable
     public void A_label_column_named_twice_is_refused_whichever_way_it_is_chosen(string? labelColumn)
     {
         string csv = Csv("file,glasses,Glasses \na.png,1,0\n");
-        var e = Assert.Throws<DataSetException>(() => LabeledImageSet.Load(dir, Classes, csv, labelColumn));
+        var e = Assert.Throws<DataSetException>(() => LabeledImageSet.Load(Dir, Classes, csv, labelColumn));
         Assert.Equal($"{csv}:1: duplicate column 'glasses' (columns 2, 3)", e.Message);
     }
 
@@ -35,7 +33,7 @@ public class DataSetLabelsCsvTests : IDisposable
     public void A_file_column_named_twice_is_refused()
     {
         string csv = Csv("file,file,glasses\na.png,b.png,1\n");
-        var e = Assert.Throws<DataSetException>(() => LabeledImageSet.Load(dir, Classes, csv));
+        var e = Assert.Throws<DataSetException>(() => LabeledImageSet.Load(Dir, Classes, csv));
         Assert.Equal($"{csv}:1: duplicate column 'file' (columns 1, 2)", e.Message);
     }
 
@@ -43,7 +41,7 @@ public class DataSetLabelsCsvTests : IDisposable
     public void A_duplicate_among_unused_columns_is_harmless()
     {
         string csv = Csv("file,x,x,glasses\na.png,1,2,1\n");
-        var set = LabeledImageSet.Load(dir, Classes, csv);
+        var set = LabeledImageSet.Load(Dir, Classes, csv);
         Assert.Equal(1, Assert.Single(set.Images).Label);
     }
 
@@ -51,9 +49,9 @@ public class DataSetLabelsCsvTests : IDisposable
     public void A_label_column_without_a_name_is_refused_at_its_header_line()
     {
         string csv = Csv("\nfile,glasses,\na.png,1,0\n");
-        var e = Assert.Throws<DataSetException>(() => LabeledImageSet.Load(dir, Classes, csv));
+        var e = Assert.Throws<DataSetException>(() => LabeledImageSet.Load(Dir, Classes, csv));
         Assert.Equal($"{csv}:2: the label column (column 3) has no name", e.Message);
-        var blank = Assert.Throws<DataSetException>(() => LabeledImageSet.Load(dir, Classes, csv, " "));
+        var blank = Assert.Throws<DataSetException>(() => LabeledImageSet.Load(Dir, Classes, csv, " "));
         Assert.Contains(csv, blank.Message);
     }
 
@@ -70,8 +68,9 @@ public class DataSetLabelsCsvTests : IDisposable
     public void A_label_that_is_not_plain_digits_or_a_class_name_is_refused_naming_file_line_and_value(string label)
     {
         string csv = Csv($"file,glasses\na.png,{label}\n");
-        var e = Assert.Throws<DataSetException>(() => LabeledImageSet.Load(dir, Classes, csv));
-        Assert.StartsWith($"{csv}:2 (a.png): label '{label}' is neither a class index 0–1 nor a class name", e.Message);
+        var e = Assert.Throws<DataSetException>(() => LabeledImageSet.Load(Dir, Classes, csv));
+        Assert.StartsWith($"{csv}:2 (a.png): label '{label}' is neither a class index 0–1 nor a class name",
+            e.Message);
     }
 
     [Theory]
@@ -82,7 +81,7 @@ public class DataSetLabelsCsvTests : IDisposable
     public void Plain_digits_and_class_names_are_read(string label, int expected)
     {
         string csv = Csv($"file,glasses\na.png,{label}\n");
-        Assert.Equal(expected, Assert.Single(LabeledImageSet.Load(dir, Classes, csv).Images).Label);
+        Assert.Equal(expected, Assert.Single(LabeledImageSet.Load(Dir, Classes, csv).Images).Label);
     }
 
     [Theory]
@@ -94,7 +93,7 @@ public class DataSetLabelsCsvTests : IDisposable
         var before = File.ReadAllBytes(csv);
         foreach (var column in new[] { Array.Empty<string>(), ["--label-column", "glasses"] })
         {
-            var run = CliRunner.Run(["evaluate", "-m", Reference.Model("tiny-rn.pt"), "-d", dir, "--labels", csv,
+            var run = CliRunner.Run(["evaluate", "-m", Reference.Model("tiny-rn.pt"), "-d", Dir, "--labels", csv,
                 "--vocab", Reference.Vocab, .. column]);
             Assert.Equal(1, run.ExitCode);
             Assert.StartsWith($"error: {csv}{expected}", run.Error);

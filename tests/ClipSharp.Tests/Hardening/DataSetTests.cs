@@ -7,23 +7,13 @@ namespace ClipSharp.Tests.Hardening;
 /// <summary>Hostile labelled image sets: devices, FIFOs and directories named as images, duplicate paths written two
 /// ways, huge CSV lines; every error is a DataSetException naming the file and row; --limit takes from every class.
 /// </summary>
-public class DataSetTests : IDisposable
+public class DataSetTests : TempFolderTest
 {
     static readonly string[] Classes = ["no glasses", "glasses"];
-    readonly string dir = Directory.CreateTempSubdirectory("clip-dataset-").FullName;
-    public void Dispose() => Directory.Delete(dir, true);
-
-    string Image(string name)
-    {
-        string path = Path.Combine(dir, name);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.Copy(Path.Combine(Reference.Images, "face-127.png"), path, true);
-        return path;
-    }
 
     string Csv(params string[] lines)
     {
-        string csv = Path.Combine(dir, "labels.csv");
+        string csv = Path.Combine(Dir, "labels.csv");
         File.WriteAllLines(csv, lines);
         return csv;
     }
@@ -39,9 +29,9 @@ public class DataSetTests : IDisposable
     public void A_csv_row_naming_a_device_is_refused_by_row_without_reading_it()
     {
         string csv = Csv("file,glasses", "a.png,1", "/dev/zero,0");
-        Image("a.png");
+        AddImage("a.png");
         var before = File.ReadAllBytes(csv);
-        var e = Refused(() => LabeledImageSet.Load(dir, Classes));
+        var e = Refused(() => LabeledImageSet.Load(Dir, Classes));
         Assert.Equal($"{csv}:3: Image '/dev/zero' is a character device, not a regular file", e.Message);
         Assert.Equal(before, File.ReadAllBytes(csv));
     }
@@ -49,33 +39,33 @@ public class DataSetTests : IDisposable
     [Fact]
     public void A_fifo_in_a_class_folder_is_refused_by_name_without_blocking()
     {
-        Image("glasses/a.png");
-        Directory.CreateDirectory(Path.Combine(dir, "no glasses"));
-        string fifo = ImageSamples.Fifo(Path.Combine(dir, "no glasses"), "x.png");
-        var e = Refused(() => LabeledImageSet.Load(dir, Classes));
+        AddImage("glasses/a.png");
+        Directory.CreateDirectory(Path.Combine(Dir, "no glasses"));
+        string fifo = ImageSamples.Fifo(Path.Combine(Dir, "no glasses"), "x.png");
+        var e = Refused(() => LabeledImageSet.Load(Dir, Classes));
         Assert.Equal(
-            $"Data folder '{dir}', class 'no glasses': Image '{fifo}' is a FIFO (named pipe), not a regular file",
+            $"Data folder '{Dir}', class 'no glasses': Image '{fifo}' is a FIFO (named pipe), not a regular file",
             e.Message);
     }
 
     [Fact]
     public void A_fifo_or_a_directory_named_in_a_csv_is_refused_by_row()
     {
-        string fifo = ImageSamples.Fifo(dir, "pipe.png");
-        Directory.CreateDirectory(Path.Combine(dir, "folder.png"));
+        string fifo = ImageSamples.Fifo(Dir, "pipe.png");
+        Directory.CreateDirectory(Path.Combine(Dir, "folder.png"));
         string csv = Csv("file,glasses", "pipe.png,1");
         Assert.Equal($"{csv}:2: Image '{fifo}' is a FIFO (named pipe), not a regular file",
-            Refused(() => LabeledImageSet.Load(dir, Classes)).Message);
+            Refused(() => LabeledImageSet.Load(Dir, Classes)).Message);
         Csv("file,glasses", "folder.png,1");
-        Assert.Equal($"{csv}:2: Image '{Path.Combine(dir, "folder.png")}' is a directory, not a file",
-            Refused(() => LabeledImageSet.Load(dir, Classes, skipMissing: true)).Message);
+        Assert.Equal($"{csv}:2: Image '{Path.Combine(Dir, "folder.png")}' is a directory, not a file",
+            Refused(() => LabeledImageSet.Load(Dir, Classes, skipMissing: true)).Message);
     }
 
     [Fact]
     public void A_fifo_as_the_labels_file_is_refused()
     {
-        string fifo = ImageSamples.Fifo(dir, "labels.csv");
-        var e = Refused(() => LabeledImageSet.Load(dir, Classes));
+        string fifo = ImageSamples.Fifo(Dir, "labels.csv");
+        var e = Refused(() => LabeledImageSet.Load(Dir, Classes));
         Assert.Equal($"Labels file '{fifo}' is a FIFO (named pipe), not a regular file", e.Message);
     }
 
@@ -85,23 +75,23 @@ public class DataSetTests : IDisposable
     [InlineData("./sub/./../face-1.png")]
     public void The_same_image_written_two_ways_is_a_duplicate(string other)
     {
-        Image("face-1.png");
-        Directory.CreateDirectory(Path.Combine(dir, "sub"));
+        AddImage("face-1.png");
+        Directory.CreateDirectory(Path.Combine(Dir, "sub"));
         string csv = Csv("file,glasses", "face-1.png,1", $"{other},0");
-        var e = Refused(() => LabeledImageSet.Load(dir, Classes));
+        var e = Refused(() => LabeledImageSet.Load(Dir, Classes));
         Assert.Equal($"{csv}:3: file '{other}' is the same image as 'face-1.png' (first at {csv}:2)", e.Message);
     }
 
     [Fact]
     public void Limit_on_class_folders_takes_round_robin_from_every_class()
     {
-        foreach (var name in new[] { "a", "b", "c", "d" }) Image($"no glasses/{name}.png");
-        foreach (var name in new[] { "e", "f" }) Image($"glasses/{name}.png");
-        Assert.Equal([0, 0, 1], LabeledImageSet.Load(dir, Classes, limit: 3).Images.Select(i => i.Label));
-        Assert.Equal([0, 0, 1, 1], LabeledImageSet.Load(dir, Classes, limit: 4).Images.Select(i => i.Label));
-        var five = LabeledImageSet.Load(dir, Classes, limit: 5).Images;
+        foreach (var name in new[] { "a", "b", "c", "d" }) AddImage($"no glasses/{name}.png");
+        foreach (var name in new[] { "e", "f" }) AddImage($"glasses/{name}.png");
+        Assert.Equal([0, 0, 1], LabeledImageSet.Load(Dir, Classes, limit: 3).Images.Select(i => i.Label));
+        Assert.Equal([0, 0, 1, 1], LabeledImageSet.Load(Dir, Classes, limit: 4).Images.Select(i => i.Label));
+        var five = LabeledImageSet.Load(Dir, Classes, limit: 5).Images;
         Assert.Equal(["a", "b", "c", "e", "f"], five.Select(i => Path.GetFileNameWithoutExtension(i.Path)));
-        Assert.Equal(6, LabeledImageSet.Load(dir, Classes, limit: 100).Images.Count);
+        Assert.Equal(6, LabeledImageSet.Load(Dir, Classes, limit: 100).Images.Count);
     }
 
     [Fact]
@@ -143,9 +133,9 @@ public class DataSetTests : IDisposable
     [Fact]
     public void Clip_evaluate_on_one_class_says_so()
     {
-        Image("glasses/a.png"); Image("glasses/b.png");
-        Directory.CreateDirectory(Path.Combine(dir, "no glasses"));
-        var run = CliRunner.Run("evaluate", "--model", Reference.Model("tiny-rn.pt"), "--data", dir,
+        AddImage("glasses/a.png"); AddImage("glasses/b.png");
+        Directory.CreateDirectory(Path.Combine(Dir, "no glasses"));
+        var run = CliRunner.Run("evaluate", "--model", Reference.Model("tiny-rn.pt"), "--data", Dir,
             "--vocab", Reference.Vocab, "--no-cache", "--limit", "3");
         Assert.True(run.ExitCode == 0, run.Error);
         Assert.Contains("Note: every image is labelled 'glasses' (a single class)", run.Output);
@@ -154,12 +144,12 @@ public class DataSetTests : IDisposable
     [Fact]
     public void A_huge_csv_line_is_refused_by_line_without_reading_it_all()
     {
-        string csv = Path.Combine(dir, "labels.csv");
+        string csv = Path.Combine(Dir, "labels.csv");
         File.WriteAllText(csv, "file,glasses\na.png,1\n");
         using (var f = new FileStream(csv, FileMode.Append)) f.SetLength(f.Length + (200L << 20)); // 200 MB of NULs
-        Image("a.png");
+        AddImage("a.png");
         long before = GC.GetAllocatedBytesForCurrentThread();
-        var e = Refused(() => LabeledImageSet.Load(dir, Classes));
+        var e = Refused(() => LabeledImageSet.Load(Dir, Classes));
         Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 64L << 20, "the line was read into memory");
         Assert.StartsWith(
             $"Labels file '{csv}' cannot be read at line 3 or after (a line may have at most 1,048,576 bytes): ",
@@ -170,12 +160,12 @@ public class DataSetTests : IDisposable
     public void The_line_limit_is_a_parameter()
     {
         string csv = Csv("file,glasses", "a.png,1", $"{new string('x', 5000)}.png,0");
-        Image("a.png");
-        var e = Refused(() => LabeledImageSet.Load(dir, Classes, maxLineBytes: 1024));
+        AddImage("a.png");
+        var e = Refused(() => LabeledImageSet.Load(Dir, Classes, maxLineBytes: 1024));
         Assert.StartsWith(
             $"Labels file '{csv}' cannot be read at line 3 or after (a line may have at most 1,024 bytes): ",
             e.Message);
-        var set = LabeledImageSet.Load(dir, Classes, limit: 1, maxLineBytes: 1024);
+        var set = LabeledImageSet.Load(Dir, Classes, limit: 1, maxLineBytes: 1024);
         Assert.Single(set.Images);
     }
 
@@ -187,10 +177,10 @@ public class DataSetTests : IDisposable
     [InlineData("file,glasses\nmissing.png,1", ":2: image '")]
     public void Bad_rows_are_data_set_errors_naming_the_file(string text, string expected)
     {
-        string csv = Path.Combine(dir, "labels.csv");
+        string csv = Path.Combine(Dir, "labels.csv");
         File.WriteAllText(csv, text);
-        Image("a.png");
-        var e = Refused(() => LabeledImageSet.Load(dir, Classes));
+        AddImage("a.png");
+        var e = Refused(() => LabeledImageSet.Load(Dir, Classes));
         Assert.Contains(csv, e.Message);
         Assert.Contains(expected, e.Message);
     }
@@ -199,10 +189,10 @@ public class DataSetTests : IDisposable
     public void A_missing_label_column_or_data_folder_is_a_data_set_error()
     {
         string csv = Csv("file,glasses", "a.png,1");
-        Image("a.png");
+        AddImage("a.png");
         Assert.Equal($"Labels file '{csv}' has no column 'kind' (columns: file, glasses)",
-            Refused(() => LabeledImageSet.Load(dir, Classes, labelColumn: "kind")).Message);
-        string nowhere = Path.Combine(dir, "nowhere");
+            Refused(() => LabeledImageSet.Load(Dir, Classes, labelColumn: "kind")).Message);
+        string nowhere = Path.Combine(Dir, "nowhere");
         Assert.Equal($"Data folder '{nowhere}' not found",
             Refused(() => LabeledImageSet.Load(nowhere, Classes)).Message);
     }

@@ -6,28 +6,19 @@ namespace ClipSharp.Tests.Hardening;
 
 /// <summary><c>clip download glasses -d FOLDER</c> never replaces (or offers to replace) a folder that holds anything
 /// but the set's files: someone's work there stays byte for byte, and the server is not even asked.</summary>
-public sealed class DownloadGlassesFolderTests : IDisposable
+public sealed class DownloadGlassesFolderTests : DownloadServerTest
 {
-    readonly string dir = Directory.CreateTempSubdirectory("clip-dl-glasses-folder-").FullName;
-    readonly DownloadTestServer server = new();
-
     public DownloadGlassesFolderTests() =>
-        server["/good.zip"] = DownloadTestServer.Body(FakeGlassesArchive.Build(rows: 4, images: 4));
+        Server["/good.zip"] = DownloadTestServer.Body(FakeGlassesArchive.Build(rows: 4, images: 4));
 
-    public void Dispose()
-    {
-        server.Dispose();
-        Directory.Delete(dir, true);
-    }
-
-    string Mirror => server.BaseUrl + "/good.zip";
+    string Mirror => Server.BaseUrl + "/good.zip";
 
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
     public void A_folder_of_other_files_is_refused_with_or_without_force(bool force)
     {
-        string precious = Directory.CreateDirectory(Path.Combine(dir, "precious")).FullName;
+        string precious = Directory.CreateDirectory(Path.Combine(Dir, "precious")).FullName;
         File.WriteAllText(Path.Combine(precious, "thesis.txt"), "thesis");
         string[] args = ["download", "glasses", "--mirror", Mirror, "-d", precious];
         var result = CliRunner.Run(force ? [.. args, "--force"] : args);
@@ -38,13 +29,13 @@ public sealed class DownloadGlassesFolderTests : IDisposable
         Assert.DoesNotContain("--force", result.Error);
         Assert.Equal("thesis", File.ReadAllText(Path.Combine(precious, "thesis.txt")));
         Assert.Single(Directory.GetFileSystemEntries(precious));
-        Assert.Empty(server.Requests);
+        Assert.Empty(Server.Requests);
     }
 
     [Fact]
     public void A_set_with_a_stray_file_or_subfolder_is_not_replaced_by_force()
     {
-        string data = Directory.CreateDirectory(Path.Combine(dir, "glasses")).FullName;
+        string data = Directory.CreateDirectory(Path.Combine(Dir, "glasses")).FullName;
         File.WriteAllText(Path.Combine(data, "train.csv"), "id\n");
         Directory.CreateDirectory(Path.Combine(data, "face-1.png")); // a folder under a face's name
         var result = CliRunner.Run("download", "glasses", "--mirror", Mirror, "-d", data, "--force");
@@ -57,7 +48,7 @@ public sealed class DownloadGlassesFolderTests : IDisposable
     [Fact]
     public void A_folder_without_train_csv_is_refused()
     {
-        string data = Directory.CreateDirectory(Path.Combine(dir, "faces")).FullName;
+        string data = Directory.CreateDirectory(Path.Combine(Dir, "faces")).FullName;
         File.WriteAllBytes(Path.Combine(data, "face-7.png"), FakeGlassesArchive.Png);
         var result = CliRunner.Run("download", "glasses", "--mirror", Mirror, "-d", data, "--force");
         Assert.Equal(1, result.ExitCode);
@@ -68,7 +59,7 @@ public sealed class DownloadGlassesFolderTests : IDisposable
     [Fact]
     public void A_regular_file_as_the_folder_is_refused_and_kept()
     {
-        string file = Path.Combine(dir, "notes");
+        string file = Path.Combine(Dir, "notes");
         File.WriteAllText(file, "notes");
         var result = CliRunner.Run("download", "glasses", "--mirror", Mirror, "-d", file, "--force");
         Assert.Equal(1, result.ExitCode);
@@ -80,7 +71,7 @@ public sealed class DownloadGlassesFolderTests : IDisposable
     [Fact]
     public void An_empty_folder_is_filled_and_a_real_set_is_still_replaced_by_force()
     {
-        string data = Directory.CreateDirectory(Path.Combine(dir, "glasses")).FullName;
+        string data = Directory.CreateDirectory(Path.Combine(Dir, "glasses")).FullName;
         var first = CliRunner.Run("download", "glasses", "--mirror", Mirror, "-d", data);
         Assert.Equal(0, first.ExitCode);
         Assert.True(File.Exists(Path.Combine(data, "face-4.png")));

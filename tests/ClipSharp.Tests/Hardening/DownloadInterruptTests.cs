@@ -8,11 +8,8 @@ namespace ClipSharp.Tests.Hardening;
 /// <summary><c>clip download</c> killed with SIGINT or SIGTERM while the server trickles: the temporary file is
 /// deleted, one <c>error:</c> line says so, and the exit code is the signal's (128 + n). The <c>clip</c> process runs
 /// apart (dotnet exec clip.dll) so the signal reaches only it.</summary>
-public sealed class DownloadInterruptTests : IDisposable
+public sealed class DownloadInterruptTests : DownloadServerTest
 {
-    readonly string dir = Directory.CreateTempSubdirectory("clip-dl-interrupt-").FullName;
-    readonly DownloadTestServer server = new();
-
     [DllImport("libc", EntryPoint = "signal")]
     static extern IntPtr Signal(int signal, IntPtr handler);
 
@@ -28,22 +25,16 @@ public sealed class DownloadInterruptTests : IDisposable
             Signal(sigint, IntPtr.Zero); // SIG_DFL
     }
 
-    public void Dispose()
-    {
-        server.Dispose();
-        Directory.Delete(dir, true);
-    }
-
     [Theory]
     [InlineData("INT", 130)]
     [InlineData("TERM", 143)]
     public void A_signal_during_a_download_deletes_the_partial_file_and_says_so(string signal, int exitCode)
     {
         if (signal == "INT") RestoreInterruptIfIgnored();
-        string weights = Path.Combine(dir, "w1");
-        server["/" + ModelRegistry.Vocabulary.File] = DownloadDripRoute.Drip(TimeSpan.FromMilliseconds(100), 3000);
+        string weights = Path.Combine(Dir, "w1");
+        Server["/" + ModelRegistry.Vocabulary.File] = DownloadDripRoute.Drip(TimeSpan.FromMilliseconds(100), 3000);
         var start = new ProcessStartInfo("dotnet", ["exec", Path.Combine(AppContext.BaseDirectory, "clip.dll"),
-            "download", "RN50", "--mirror", server.BaseUrl])
+            "download", "RN50", "--mirror", Server.BaseUrl])
         {
             UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true,
             Environment = { ["CLIP_WEIGHTS"] = weights, ["CLIP_DOWNLOAD_MIN_RATE"] = "0" },
@@ -70,7 +61,7 @@ public sealed class DownloadInterruptTests : IDisposable
         }
         Assert.Equal(exitCode, clip.ExitCode);
         var errors = stderr.Result.Split('\n').Where(l => l.StartsWith("error:")); // the rest is progress
-        Assert.Equal($"error: Download of {ModelRegistry.Vocabulary.File} from {server.BaseUrl}/" +
+        Assert.Equal($"error: Download of {ModelRegistry.Vocabulary.File} from {Server.BaseUrl}/" +
             $"{ModelRegistry.Vocabulary.File} interrupted by SIG{signal}; nothing was kept", Assert.Single(errors));
         Assert.DoesNotContain("   at ", stderr.Result); // no stack trace
         Assert.DoesNotContain("verified", stdout.Result);

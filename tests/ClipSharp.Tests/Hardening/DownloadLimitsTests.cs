@@ -8,34 +8,26 @@ namespace ClipSharp.Tests.Hardening;
 
 /// <summary>Hostile servers on 127.0.0.1: a download never hangs past the idle timeout, never writes past its cap,
 /// never accepts a wrong hash, and leaves no file behind when it fails.</summary>
-public sealed class DownloadLimitsTests : IDisposable
+public sealed class DownloadLimitsTests : DownloadServerTest
 {
-    readonly string dir = Directory.CreateTempSubdirectory("clip-dl-limits-").FullName;
-    readonly DownloadTestServer server = new();
     readonly ModelDownloader downloader = new(new HttpClient()) { ReadTimeout = TimeSpan.FromSeconds(1) };
 
-    public void Dispose()
-    {
-        server.Dispose();
-        Directory.Delete(dir, true);
-    }
-
-    string Target => Path.Combine(dir, "model.pt");
-    Uri Url(string path) => new(server.BaseUrl + path);
+    string Target => Path.Combine(Dir, "model.pt");
+    Uri Url(string path) => new(Server.BaseUrl + path);
 
     async Task<DownloadException> FailsAsync(string path, string? sha = null, long maxBytes = 1 << 20)
     {
         var e = await Assert.ThrowsAsync<DownloadException>(() =>
             downloader.DownloadAsync(Url(path), sha, maxBytes, Target));
-        Assert.Contains($"Download of model.pt from {server.BaseUrl}{path}", e.Message);
-        Assert.Empty(Directory.GetFileSystemEntries(dir)); // no partial file, no final file
+        Assert.Contains($"Download of model.pt from {Server.BaseUrl}{path}", e.Message);
+        Assert.Empty(Directory.GetFileSystemEntries(Dir)); // no partial file, no final file
         return e;
     }
 
     [Fact]
     public async Task A_server_that_stalls_after_the_headers_fails_within_the_read_timeout()
     {
-        server["/stall"] = DownloadTestServer.StallAfterHeaders(seconds: 30);
+        Server["/stall"] = DownloadTestServer.StallAfterHeaders(seconds: 30);
         var clock = Stopwatch.StartNew();
         var e = await FailsAsync("/stall");
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"took {clock.Elapsed}"); // 1 s limit; 30 s stall
@@ -45,7 +37,7 @@ public sealed class DownloadLimitsTests : IDisposable
     [Fact]
     public async Task A_server_that_never_answers_fails_within_the_read_timeout()
     {
-        server["/silent"] = DownloadTestServer.Silent(seconds: 30);
+        Server["/silent"] = DownloadTestServer.Silent(seconds: 30);
         var clock = Stopwatch.StartNew();
         var e = await FailsAsync("/silent");
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"took {clock.Elapsed}");
@@ -55,7 +47,7 @@ public sealed class DownloadLimitsTests : IDisposable
     [Fact]
     public async Task An_endless_body_is_cut_off_at_the_cap_and_leaves_no_file()
     {
-        server["/endless"] = DownloadTestServer.Endless(maxBytes: 64 << 20);
+        Server["/endless"] = DownloadTestServer.Endless(maxBytes: 64 << 20);
         var e = await FailsAsync("/endless", maxBytes: 1 << 20);
         Assert.Contains($"refused: the body passed the {1 << 20} bytes expected at most", e.Message);
     }
@@ -65,7 +57,7 @@ public sealed class DownloadLimitsTests : IDisposable
     {
         // The server holds the connection open after the headers: a server that hangs up at once can reset the
         // connection before the client has read them, which made this test flaky.
-        server["/big"] = DownloadTestServer.StallAfterHeaders(seconds: 10, contentLength: 10L << 30);
+        Server["/big"] = DownloadTestServer.StallAfterHeaders(seconds: 10, contentLength: 10L << 30);
         var e = await FailsAsync("/big", maxBytes: 1 << 20);
         Assert.Contains($"the server announces {10L << 30} bytes, more than the {1 << 20} expected at most", e.Message);
     }
@@ -73,7 +65,7 @@ public sealed class DownloadLimitsTests : IDisposable
     [Fact]
     public async Task A_content_length_longer_than_the_body_is_a_truncation()
     {
-        server["/short"] = DownloadTestServer.Body(new byte[1000], contentLength: 5000);
+        Server["/short"] = DownloadTestServer.Body(new byte[1000], contentLength: 5000);
         var e = await FailsAsync("/short");
         Assert.Contains("ended after", e.Message);
         Assert.Contains("of 5000 bytes; the file was discarded", e.Message);
@@ -83,7 +75,7 @@ public sealed class DownloadLimitsTests : IDisposable
     public async Task A_body_with_a_wrong_hash_is_discarded()
     {
         var body = RandomNumberGenerator.GetBytes(5000);
-        server["/forged"] = DownloadTestServer.Body(body);
+        Server["/forged"] = DownloadTestServer.Body(body);
         string expected = new('a', 64);
         var e = await FailsAsync("/forged", sha: expected);
         string actual = Convert.ToHexStringLower(SHA256.HashData(body));
@@ -93,7 +85,7 @@ public sealed class DownloadLimitsTests : IDisposable
     [Fact]
     public async Task An_http_error_is_a_download_exception_with_its_status()
     {
-        server["/gone"] = DownloadTestServer.Status(410);
+        Server["/gone"] = DownloadTestServer.Status(410);
         var e = await FailsAsync("/gone");
         Assert.Equal(System.Net.HttpStatusCode.Gone, e.StatusCode);
         Assert.Contains("HTTP 410", e.Message);
@@ -103,11 +95,11 @@ public sealed class DownloadLimitsTests : IDisposable
     public async Task A_body_within_the_cap_without_a_hash_lands_and_its_hash_is_returned()
     {
         var body = RandomNumberGenerator.GetBytes(70_000);
-        server["/ok"] = DownloadTestServer.Body(body, contentLength: -1); // length known only at the end
+        Server["/ok"] = DownloadTestServer.Body(body, contentLength: -1); // length known only at the end
         string sha = await downloader.DownloadAsync(Url("/ok"), null, body.Length, Target);
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(body)), sha);
         Assert.Equal(body, File.ReadAllBytes(Target));
-        Assert.Single(Directory.GetFileSystemEntries(dir));
+        Assert.Single(Directory.GetFileSystemEntries(Dir));
     }
 
     [Fact]

@@ -9,59 +9,47 @@ namespace ClipSharp.Tests.Hardening;
 /// <summary>A server that trickles (1 byte at a time, no Content-Length) never trips the idle timeout; the minimum
 /// average rate ends it, naming the URL and the setting, and leaves no file.</summary>
 [Collection(DownloadEnvironmentCollection.Name)]
-public sealed class DownloadRateTests : IDisposable
+public sealed class DownloadRateTests : DownloadServerTest
 {
-    readonly string dir = Directory.CreateTempSubdirectory("clip-dl-rate-").FullName;
-    readonly DownloadTestServer server = new();
-
-    public void Dispose()
-    {
-        Environment.SetEnvironmentVariable(ClipSettings.MinRateVariable, null);
-        Environment.SetEnvironmentVariable(ClipSettings.TimeoutVariable, null);
-        Environment.SetEnvironmentVariable("CLIP_WEIGHTS", null);
-        server.Dispose();
-        Directory.Delete(dir, true);
-    }
-
     [Fact]
     public async Task A_trickling_body_fails_once_its_average_falls_below_the_minimum()
     {
-        server["/drip"] = DownloadDripRoute.Drip(TimeSpan.FromMilliseconds(20), 3000); // 50 B/s for at most 60 s
+        Server["/drip"] = DownloadDripRoute.Drip(TimeSpan.FromMilliseconds(20), 3000); // 50 B/s for at most 60 s
         var downloader = new ModelDownloader(new HttpClient())
             { ReadTimeout = TimeSpan.FromSeconds(1), MinAverageRate = 1024 };
-        string target = Path.Combine(dir, "model.pt");
+        string target = Path.Combine(Dir, "model.pt");
         var clock = Stopwatch.StartNew();
         var e = await Assert.ThrowsAsync<DownloadException>(() =>
-            downloader.DownloadAsync(new Uri(server.BaseUrl + "/drip"), null, 1 << 20, target));
+            downloader.DownloadAsync(new Uri(Server.BaseUrl + "/drip"), null, 1 << 20, target));
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}");
-        Assert.StartsWith($"Download of model.pt from {server.BaseUrl}/drip too slow: ", e.Message);
+        Assert.StartsWith($"Download of model.pt from {Server.BaseUrl}/drip too slow: ", e.Message);
         Assert.Contains("less than the 1 KiB/s required on average (CLIP_DOWNLOAD_MIN_RATE", e.Message);
-        Assert.Empty(Directory.GetFileSystemEntries(dir));
+        Assert.Empty(Directory.GetFileSystemEntries(Dir));
     }
 
     [Fact]
     public async Task A_minimum_of_zero_lets_a_slow_but_steady_body_finish()
     {
-        server["/drip"] = DownloadDripRoute.Drip(TimeSpan.FromMilliseconds(20), 100); // about 2 s
+        Server["/drip"] = DownloadDripRoute.Drip(TimeSpan.FromMilliseconds(20), 100); // about 2 s
         var downloader = new ModelDownloader(new HttpClient())
             { ReadTimeout = TimeSpan.FromSeconds(1), MinAverageRate = 0 };
-        string target = Path.Combine(dir, "model.pt");
-        await downloader.DownloadAsync(new Uri(server.BaseUrl + "/drip"), null, 1 << 20, target);
+        string target = Path.Combine(Dir, "model.pt");
+        await downloader.DownloadAsync(new Uri(Server.BaseUrl + "/drip"), null, 1 << 20, target);
         Assert.Equal(new string('x', 100), File.ReadAllText(target));
     }
 
     [Fact]
     public void Clip_download_from_a_trickling_mirror_fails_with_one_line_naming_the_url()
     {
-        string weights = Path.Combine(dir, "weights");
-        server["/bpe_simple_vocab_16e6.txt.gz"] = DownloadDripRoute.Drip(TimeSpan.FromMilliseconds(20), 3000);
-        Environment.SetEnvironmentVariable("CLIP_WEIGHTS", weights);
-        Environment.SetEnvironmentVariable(ClipSettings.TimeoutVariable, "1");
-        Environment.SetEnvironmentVariable(ClipSettings.MinRateVariable, "2");
-        var result = CliRunner.Run("download", "RN50", "--mirror", server.BaseUrl);
+        string weights = Path.Combine(Dir, "weights");
+        Server["/bpe_simple_vocab_16e6.txt.gz"] = DownloadDripRoute.Drip(TimeSpan.FromMilliseconds(20), 3000);
+        SetEnvironment("CLIP_WEIGHTS", weights);
+        SetEnvironment(ClipSettings.TimeoutVariable, "1");
+        SetEnvironment(ClipSettings.MinRateVariable, "2");
+        var result = CliRunner.Run("download", "RN50", "--mirror", Server.BaseUrl);
         Assert.Equal(1, result.ExitCode);
         string line = Assert.Single(result.Error.Split('\n'), l => l.StartsWith("error:")); // the rest is progress
-        Assert.StartsWith($"error: Download of bpe_simple_vocab_16e6.txt.gz from {server.BaseUrl}/" +
+        Assert.StartsWith($"error: Download of bpe_simple_vocab_16e6.txt.gz from {Server.BaseUrl}/" +
             "bpe_simple_vocab_16e6.txt.gz too slow", line);
         Assert.Contains("2 KiB/s", line);
         Assert.Empty(Directory.GetFileSystemEntries(weights));
@@ -73,12 +61,12 @@ public sealed class DownloadRateTests : IDisposable
     [InlineData("NaN")]
     public void A_bad_minimum_rate_setting_is_one_error_naming_the_variable(string value)
     {
-        Environment.SetEnvironmentVariable("CLIP_WEIGHTS", Path.Combine(dir, "weights"));
-        Environment.SetEnvironmentVariable(ClipSettings.MinRateVariable, value);
-        var result = CliRunner.Run("download", "RN50", "--mirror", server.BaseUrl);
+        SetEnvironment("CLIP_WEIGHTS", Path.Combine(Dir, "weights"));
+        SetEnvironment(ClipSettings.MinRateVariable, value);
+        var result = CliRunner.Run("download", "RN50", "--mirror", Server.BaseUrl);
         Assert.Equal(1, result.ExitCode);
         Assert.Equal($"error: CLIP_DOWNLOAD_MIN_RATE='{value}' is not a rate in KiB/s between 0 and 1048576 " +
             "(0 turns the minimum off)", result.Error.Trim());
-        Assert.Empty(server.Requests);
+        Assert.Empty(Server.Requests);
     }
 }

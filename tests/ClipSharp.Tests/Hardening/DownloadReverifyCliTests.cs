@@ -8,26 +8,17 @@ namespace ClipSharp.Tests.Hardening;
 /// <summary>The CLI on a weights folder holding garbage under a registry name: <c>download</c> re-verifies instead of
 /// printing "verified", and a command using <c>--model RN50</c> stops before any inference.</summary>
 [Collection(DownloadEnvironmentCollection.Name)]
-public sealed class DownloadReverifyCliTests : IDisposable
+public sealed class DownloadReverifyCliTests : DownloadServerTest
 {
-    readonly string dir = Directory.CreateTempSubdirectory("clip-reverify-").FullName;
     readonly string weights;
-    readonly DownloadTestServer server = new(); // serves nothing: a request would fail with 404
 
     public DownloadReverifyCliTests()
     {
-        weights = Path.Combine(dir, "weights");
+        weights = Path.Combine(Dir, "weights");
         Directory.CreateDirectory(weights);
         File.Copy(Reference.Vocab, Path.Combine(weights, ModelRegistry.Vocabulary.File));
         File.WriteAllText(Path.Combine(weights, "RN50.pt"), "garbage");
-        Environment.SetEnvironmentVariable("CLIP_WEIGHTS", weights);
-    }
-
-    public void Dispose()
-    {
-        Environment.SetEnvironmentVariable("CLIP_WEIGHTS", null);
-        server.Dispose();
-        Directory.Delete(dir, true);
+        SetEnvironment("CLIP_WEIGHTS", weights);
     }
 
     string Rn50 => Path.Combine(weights, "RN50.pt");
@@ -35,20 +26,20 @@ public sealed class DownloadReverifyCliTests : IDisposable
     [Fact]
     public void Clip_download_rehashes_a_present_file_and_refuses_garbage()
     {
-        var result = CliRunner.Run("download", "RN50", "--mirror", server.BaseUrl);
+        var result = CliRunner.Run("download", "RN50", "--mirror", Server.BaseUrl);
         Assert.Equal(1, result.ExitCode);
         Assert.Equal($"error: '{Rn50}' has SHA-256 {VerifiedFile.Sha256Of(Rn50)}, expected " +
             $"{ModelRegistry.Find("RN50")!.Sha256} (the released RN50.pt): it is damaged or another file. " +
             "Run `clip download RN50 --force` to download it again, or delete it.", result.Error.Trim());
         Assert.DoesNotContain("RN50.pt: SHA-256", result.Output);
-        Assert.Empty(server.Requests); // nothing was downloaded
+        Assert.Empty(Server.Requests); // nothing was downloaded
         Assert.Equal("garbage", File.ReadAllText(Rn50));
     }
 
     [Fact]
     public void Clip_embed_with_garbage_as_RN50_stops_before_inference()
     {
-        string output = Path.Combine(dir, "out.safetensors");
+        string output = Path.Combine(Dir, "out.safetensors");
         var result = CliRunner.Run("embed", "--model", "RN50", "--text", "a cat", "--output", output);
         Assert.Equal(1, result.ExitCode);
         Assert.StartsWith($"error: '{Rn50}' has SHA-256", result.Error);
@@ -59,13 +50,13 @@ public sealed class DownloadReverifyCliTests : IDisposable
     [Fact]
     public void Clip_download_force_fetches_again_and_still_verifies()
     {
-        server[$"/{ModelRegistry.Vocabulary.File}"] = DownloadTestServer.Body(File.ReadAllBytes(Reference.Vocab));
-        server[$"/{ModelRegistry.Find("RN50")!.Sha256}/RN50.pt"] = DownloadTestServer.Body("forged"u8.ToArray());
-        var result = CliRunner.Run("download", "RN50", "--force", "--mirror", server.BaseUrl);
+        Server[$"/{ModelRegistry.Vocabulary.File}"] = DownloadTestServer.Body(File.ReadAllBytes(Reference.Vocab));
+        Server[$"/{ModelRegistry.Find("RN50")!.Sha256}/RN50.pt"] = DownloadTestServer.Body("forged"u8.ToArray());
+        var result = CliRunner.Run("download", "RN50", "--force", "--mirror", Server.BaseUrl);
         Assert.Equal(1, result.ExitCode);
-        Assert.Contains($"error: Download of RN50.pt from {server.BaseUrl}/", result.Error);
+        Assert.Contains($"error: Download of RN50.pt from {Server.BaseUrl}/", result.Error);
         Assert.Contains("the file was discarded", result.Error);
-        Assert.Equal(2, server.Requests.Count); // the vocab was fetched again too
+        Assert.Equal(2, Server.Requests.Count); // the vocab was fetched again too
         Assert.Equal("garbage", File.ReadAllText(Rn50)); // replaced only by a verified download
         Assert.True(File.Exists(VerifiedFile.StampPath(Path.Combine(weights, ModelRegistry.Vocabulary.File))));
     }

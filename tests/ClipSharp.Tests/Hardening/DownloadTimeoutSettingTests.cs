@@ -9,31 +9,20 @@ namespace ClipSharp.Tests.Hardening;
 
 /// <summary>CLIP_DOWNLOAD_TIMEOUT sets the idle limit of the CLI's downloads; a bad value is one clear error.</summary>
 [Collection(DownloadEnvironmentCollection.Name)]
-public sealed class DownloadTimeoutSettingTests : IDisposable
+public sealed class DownloadTimeoutSettingTests : DownloadServerTest
 {
-    readonly string dir = Directory.CreateTempSubdirectory("clip-dl-timeout-").FullName;
-    readonly DownloadTestServer server = new();
-
-    public void Dispose()
-    {
-        Environment.SetEnvironmentVariable(ClipSettings.TimeoutVariable, null);
-        Environment.SetEnvironmentVariable("CLIP_WEIGHTS", null);
-        server.Dispose();
-        Directory.Delete(dir, true);
-    }
-
     [Fact]
     public void Clip_download_from_a_stalled_mirror_fails_after_CLIP_DOWNLOAD_TIMEOUT_seconds()
     {
-        server[$"/{ModelRegistry.Vocabulary.File}"] = DownloadTestServer.StallAfterHeaders(seconds: 30);
-        string weights = Path.Combine(dir, "weights");
-        Environment.SetEnvironmentVariable("CLIP_WEIGHTS", weights);
-        Environment.SetEnvironmentVariable(ClipSettings.TimeoutVariable, "1.5");
+        Server[$"/{ModelRegistry.Vocabulary.File}"] = DownloadTestServer.StallAfterHeaders(seconds: 30);
+        string weights = Path.Combine(Dir, "weights");
+        SetEnvironment("CLIP_WEIGHTS", weights);
+        SetEnvironment(ClipSettings.TimeoutVariable, "1.5");
         var clock = Stopwatch.StartNew();
-        var result = CliRunner.Run("download", "RN50", "--mirror", server.BaseUrl);
+        var result = CliRunner.Run("download", "RN50", "--mirror", Server.BaseUrl);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"took {clock.Elapsed}");
         Assert.Equal(1, result.ExitCode);
-        Assert.Contains($"error: Download of {ModelRegistry.Vocabulary.File} from {server.BaseUrl}/", result.Error);
+        Assert.Contains($"error: Download of {ModelRegistry.Vocabulary.File} from {Server.BaseUrl}/", result.Error);
         Assert.Contains("stalled: the server sent nothing for 1.5 s", result.Error);
         Assert.Empty(Directory.GetFileSystemEntries(weights));
     }
@@ -44,7 +33,7 @@ public sealed class DownloadTimeoutSettingTests : IDisposable
     [InlineData("0")]
     public void A_timeout_that_is_not_a_positive_number_of_seconds_is_refused(string value)
     {
-        Environment.SetEnvironmentVariable(ClipSettings.TimeoutVariable, value);
+        SetEnvironment(ClipSettings.TimeoutVariable, value);
         var e = Assert.Throws<ClipSharpException>(() => ClipSettings.Current.DownloadTimeout);
         Assert.Equal($"CLIP_DOWNLOAD_TIMEOUT='{value}' is not a number of seconds between 0 and 86400", e.Message);
     }
@@ -52,7 +41,7 @@ public sealed class DownloadTimeoutSettingTests : IDisposable
     [Fact]
     public void Without_the_variable_the_timeout_is_a_minute()
     {
-        Environment.SetEnvironmentVariable(ClipSettings.TimeoutVariable, null);
+        SetEnvironment(ClipSettings.TimeoutVariable, null);
         Assert.Equal(TimeSpan.FromSeconds(60), ClipSettings.Current.DownloadTimeout);
     }
 }

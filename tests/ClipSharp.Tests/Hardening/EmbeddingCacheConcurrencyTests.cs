@@ -9,18 +9,16 @@ namespace ClipSharp.Tests.Hardening;
 
 /// <summary>Evaluations that share an embedding cache at the same time merge their entries instead of each saving
 /// the snapshot it loaded.</summary>
-public class EmbeddingCacheConcurrencyTests : IDisposable
+public class EmbeddingCacheConcurrencyTests : TempFolderTest
 {
     static readonly string[] Classes = ["no glasses", "glasses"];
-    readonly string dir = Directory.CreateTempSubdirectory("clip-cache-concurrent-").FullName;
-    string CacheDir => Path.Combine(dir, "cache");
-    public void Dispose() => Directory.Delete(dir, true);
+    string CacheDir => Path.Combine(Dir, "cache");
 
     /// <summary>The reference labels split in two disjoint files (odd and even rows).</summary>
     (string A, string B) DisjointLabels()
     {
         var lines = File.ReadAllLines(Path.Combine(Reference.Images, "labels.csv"));
-        string a = Path.Combine(dir, "a.csv"), b = Path.Combine(dir, "b.csv");
+        string a = Path.Combine(Dir, "a.csv"), b = Path.Combine(Dir, "b.csv");
         File.WriteAllLines(a, [lines[0], .. lines.Skip(1).Where((_, i) => i % 2 == 0)]);
         File.WriteAllLines(b, [lines[0], .. lines.Skip(1).Where((_, i) => i % 2 == 1)]);
         return (a, b);
@@ -78,7 +76,7 @@ public class EmbeddingCacheConcurrencyTests : IDisposable
                 "--vocab", Reference.Vocab, "--cache", CacheDir])
             {
                 RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-                WorkingDirectory = dir,
+                WorkingDirectory = Dir,
             };
             return Process.Start(start)!;
         }

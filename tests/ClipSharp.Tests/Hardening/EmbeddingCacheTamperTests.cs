@@ -10,12 +10,10 @@ namespace ClipSharp.Tests.Hardening;
 
 /// <summary>The embedding cache uses no entry it cannot trust: a changed, non-finite or wrong-shaped entry, or a
 /// damaged file, is recomputed with a warning, and the result is the untampered one.</summary>
-public class EmbeddingCacheTamperTests : IDisposable
+public class EmbeddingCacheTamperTests : TempFolderTest
 {
     static readonly string[] Classes = ["no glasses", "glasses"];
-    readonly string dir = Directory.CreateTempSubdirectory("clip-cache-tamper-").FullName;
-    string CacheDir => Path.Combine(dir, "cache");
-    public void Dispose() => Directory.Delete(dir, true);
+    string CacheDir => Path.Combine(Dir, "cache");
 
     static string KeyOf(string image) =>
         EmbeddingCache.ContentKey(File.ReadAllBytes(Path.Combine(Reference.Images, image)));

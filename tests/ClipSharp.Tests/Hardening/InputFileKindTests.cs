@@ -8,14 +8,11 @@ namespace ClipSharp.Tests.Hardening;
 
 /// <summary>Every reader of an input file (vocabulary, checkpoint, text, prompts) refuses a FIFO or a device before
 /// opening it, and an oversized vocabulary before reading it: one error naming the file, never a hang.</summary>
-public sealed class InputFileKindTests : IDisposable
+public sealed class InputFileKindTests : TempFolderTest
 {
-    readonly string dir = Directory.CreateTempSubdirectory("clip-inputkind-").FullName;
-    public void Dispose() => Directory.Delete(dir, recursive: true);
-
     string Fifo(string name = "pipe")
     {
-        string path = Path.Combine(dir, name);
+        string path = Path.Combine(Dir, name);
         MakeFifo(path);
         return path;
     }
@@ -35,17 +32,17 @@ public sealed class InputFileKindTests : IDisposable
     public void FileStatus_tells_FIFOs_devices_links_and_files_apart()
     {
         string fifo = Fifo();
-        string file = Path.Combine(dir, "file.txt");
+        string file = Path.Combine(Dir, "file.txt");
         File.WriteAllText(file, "x");
-        string link = Path.Combine(dir, "link");
+        string link = Path.Combine(Dir, "link");
         File.CreateSymbolicLink(link, fifo);
         Assert.Equal(FileKind.Fifo, FileStatus.OfTarget(fifo).Kind);
         Assert.Equal(FileKind.Fifo, FileStatus.OfTarget(link).Kind);
         Assert.Equal(FileKind.SymbolicLink, FileStatus.OfEntry(link).Kind);
         Assert.Equal(FileKind.CharacterDevice, FileStatus.OfTarget("/dev/zero").Kind);
         Assert.Equal(FileKind.RegularFile, FileStatus.OfTarget(file).Kind);
-        Assert.Equal(FileKind.Directory, FileStatus.OfTarget(dir).Kind);
-        Assert.Equal(FileKind.Missing, FileStatus.OfTarget(Path.Combine(dir, "none")).Kind);
+        Assert.Equal(FileKind.Directory, FileStatus.OfTarget(Dir).Kind);
+        Assert.Equal(FileKind.Missing, FileStatus.OfTarget(Path.Combine(Dir, "none")).Kind);
         Assert.Equal("fifo", StatKind(fifo));
     }
 
@@ -56,7 +53,7 @@ public sealed class InputFileKindTests : IDisposable
     public void A_vocabulary_that_is_no_regular_file_is_refused(string which, string kind)
     {
         string fifo = Fifo("vocab.txt.gz");
-        string link = Path.Combine(dir, "link.txt.gz");
+        string link = Path.Combine(Dir, "link.txt.gz");
         File.CreateSymbolicLink(link, fifo);
         string path = which switch { "fifo" => fifo, "link" => link, _ => which };
         var e = Refused<TextException>(() => ClipTokenizer.Load(path));
@@ -67,7 +64,7 @@ public sealed class InputFileKindTests : IDisposable
     [Fact]
     public void An_oversized_vocabulary_is_refused_before_it_is_read()
     {
-        string path = Path.Combine(dir, BpeVocabulary.FileName);
+        string path = Path.Combine(Dir, BpeVocabulary.FileName);
         using (var file = File.Create(path)) file.SetLength(BpeVocabulary.MaxFileBytes + 1); // sparse: no disk used
         var e = Assert.Throws<TextException>(() => BpeVocabulary.Load(path, ModelRegistry.Vocabulary.Sha256));
         Assert.Equal($"Vocabulary '{path}' is {BpeVocabulary.MaxFileBytes + 1:N0} bytes, over the limit of " +
@@ -100,7 +97,7 @@ public sealed class InputFileKindTests : IDisposable
         string fifo = Fifo("texts.txt");
         var e = Refused<TextException>(() => TextFile.ReadLines(fifo, "Prompt file"));
         Assert.Equal($"Prompt file '{fifo}' is a FIFO (named pipe), not a regular file", e.Message);
-        string empty = Path.Combine(dir, "empty.txt");
+        string empty = Path.Combine(Dir, "empty.txt");
         File.WriteAllBytes(empty, []);
         Assert.Empty(TextFile.ReadLines(empty));
     }
@@ -108,7 +105,7 @@ public sealed class InputFileKindTests : IDisposable
     [Fact]
     public void A_text_file_over_the_size_limit_is_refused_before_it_is_read()
     {
-        string path = Path.Combine(dir, "big.txt");
+        string path = Path.Combine(Dir, "big.txt");
         using (var file = File.Create(path)) file.SetLength(TextFile.MaxBytes + 1);
         var e = Assert.Throws<TextException>(() => TextFile.ReadLines(path, "Input file"));
         Assert.Equal($"Input file '{path}' is {TextFile.MaxBytes + 1:N0} bytes, over the limit of " +
@@ -133,9 +130,9 @@ public sealed class InputFileKindTests : IDisposable
     public void The_CLI_refuses_FIFO_and_device_inputs_with_one_line(string command, string expected)
     {
         string fifo = Fifo("input.fifo");
-        string texts = Path.Combine(dir, "texts.txt");
+        string texts = Path.Combine(Dir, "texts.txt");
         File.WriteAllText(texts, "\"a cat\"\n");
-        string output = Path.Combine(dir, "out.safetensors");
+        string output = Path.Combine(Dir, "out.safetensors");
         string Fill(string s) => s.Replace("{fifo}", fifo).Replace("{texts}", texts).Replace("{out}", output)
             .Replace("{vocab}", Reference.Vocab).Replace("{model}", Reference.Model("tiny-rn.pt"))
             .Replace("{images}", Reference.Images);

@@ -6,14 +6,11 @@ namespace ClipSharp.Tests.Hardening;
 /// <summary>Every <c>clip</c> verb that writes a file refuses to write over one of its own inputs (by any
 /// spelling) or over anything but a regular file, in one line naming the path, with exit code 1 and the inputs
 /// unchanged.</summary>
-public class OutputCliTests : IDisposable
+public class OutputCliTests : TempFolderTest
 {
-    readonly string dir = Directory.CreateTempSubdirectory("clip-output-cli-").FullName;
-    public void Dispose() => Directory.Delete(dir, true);
-
     string Copy(string source, string? name = null)
     {
-        string path = Path.Combine(dir, name ?? Path.GetFileName(source));
+        string path = Path.Combine(Dir, name ?? Path.GetFileName(source));
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.Copy(source, path);
         return path;
@@ -38,11 +35,11 @@ public class OutputCliTests : IDisposable
     public void Convert_refuses_its_own_input_by_path_spelling_symlink_and_hard_link()
     {
         string model = Model();
-        string link = Path.Combine(dir, "link.safetensors"), hard = Path.Combine(dir, "hard.safetensors");
+        string link = Path.Combine(Dir, "link.safetensors"), hard = Path.Combine(Dir, "hard.safetensors");
         File.CreateSymbolicLink(link, model);
         MakeHardLink(model, hard);
-        string[] outputs = [model, Path.Combine(dir, "models", ".", "tiny.safetensors"),
-            Path.Combine(dir, "absent", "..", "models", "tiny.safetensors"), hard];
+        string[] outputs = [model, Path.Combine(Dir, "models", ".", "tiny.safetensors"),
+            Path.Combine(Dir, "absent", "..", "models", "tiny.safetensors"), hard];
         foreach (var output in outputs)
             Refused(output, [model], "convert", model, output, "--dtype", "float16");
         Refused(link, [model], "convert", model, link, "--dtype", "float16");   // a link output: never followed
@@ -52,7 +49,7 @@ public class OutputCliTests : IDisposable
     [Fact]
     public void Convert_refuses_dev_null_a_fifo_and_a_directory()
     {
-        string model = Model(), fifo = Path.Combine(dir, "pipe.safetensors"), folder = Path.Combine(dir, "folder");
+        string model = Model(), fifo = Path.Combine(Dir, "pipe.safetensors"), folder = Path.Combine(Dir, "folder");
         MakeFifo(fifo);
         Directory.CreateDirectory(folder);
         Refused("/dev/null", [model], "convert", model, "/dev/null");
@@ -66,7 +63,7 @@ public class OutputCliTests : IDisposable
     /// <summary>A private labelled set of three reference images with its labels file.</summary>
     (string Data, string Labels, string Image) LabelledSet()
     {
-        string data = Path.Combine(dir, "data");
+        string data = Path.Combine(Dir, "data");
         string[] images = ["face-127.png", "face-1146.png", "cat.jpg"];
         foreach (var image in images) Copy(Path.Combine(Reference.Images, image), Path.Combine("data", image));
         string labels = Path.Combine(data, "labels.csv");
@@ -78,9 +75,9 @@ public class OutputCliTests : IDisposable
     public void Evaluate_refuses_to_write_its_results_over_the_labels_an_image_the_prompts_or_the_model()
     {
         var (data, labels, image) = LabelledSet();
-        string prompts = Path.Combine(dir, "prompts.txt"), model = Model();
+        string prompts = Path.Combine(Dir, "prompts.txt"), model = Model();
         File.WriteAllText(prompts, "a photo of {}.\n");
-        string cache = Path.Combine(dir, "cache");
+        string cache = Path.Combine(Dir, "cache");
         string[] Args(string output) => ["evaluate", "--model", model, "--data", data, "--labels", labels,
             "--prompts", prompts, "--vocab", Reference.Vocab, "--cache", cache, "--output", output];
         string[] inputs = [labels, image, prompts, model];
@@ -96,7 +93,7 @@ public class OutputCliTests : IDisposable
             "--cache", cache, "--output", labels];
         Refused(labels, inputs, defaultLabels);
 
-        string results = Path.Combine(dir, "results.csv");
+        string results = Path.Combine(Dir, "results.csv");
         var run = CliRunner.Run(Args(results));
         Assert.True(run.ExitCode == 0, run.Error);
         Assert.Equal(4, File.ReadAllLines(results).Length);
@@ -106,7 +103,7 @@ public class OutputCliTests : IDisposable
     public void Embed_refuses_to_write_over_an_image_the_text_file_or_the_model()
     {
         var (_, _, image) = LabelledSet();
-        string texts = Path.Combine(dir, "texts.txt"), model = Model();
+        string texts = Path.Combine(Dir, "texts.txt"), model = Model();
         File.WriteAllText(texts, "glasses\nno glasses\n");
         string[] Args(string output) => ["embed", "--model", model, "--image", image, "--text-file", texts,
             "--vocab", Reference.Vocab, "--output", output];
@@ -117,10 +114,10 @@ public class OutputCliTests : IDisposable
         string vocab = Copy(Reference.Vocab);
         Refused(vocab, [vocab, texts],
             "embed", "--model", model, "--text", "glasses", "--vocab", vocab, "--output", vocab);
-        string link = Path.Combine(dir, "texts-link.txt");
+        string link = Path.Combine(Dir, "texts-link.txt");
         File.CreateSymbolicLink(link, texts);
         Refused(link, inputs, Args(link));
-        Assert.Equal(0, CliRunner.Run(Args(Path.Combine(dir, "out.safetensors"))).ExitCode);
+        Assert.Equal(0, CliRunner.Run(Args(Path.Combine(Dir, "out.safetensors"))).ExitCode);
     }
 
     [Fact]

@@ -8,14 +8,11 @@ namespace ClipSharp.Tests.Hardening;
 /// <summary><c>clip saliency</c> and <c>clip evaluate</c> check every file they write (maps, overlays, the CSV,
 /// the charts) against every file they read (images, model, vocabulary, labels, the embedding cache and its lock)
 /// before the work: a clash is one <c>error:</c> line naming the path, exit code 1, nothing written.</summary>
-public class OutputInputsCliTests : IDisposable
+public class OutputInputsCliTests : TempFolderTest
 {
-    readonly string dir = Directory.CreateTempSubdirectory("clip-output-inputs-").FullName;
-    public void Dispose() => Directory.Delete(dir, true);
-
     string Copy(string source, string name)
     {
-        string path = Path.Combine(dir, name);
+        string path = Path.Combine(Dir, name);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.Copy(source, path);
         return path;
@@ -48,10 +45,10 @@ public class OutputInputsCliTests : IDisposable
         Refused(image, inputs, [], Saliency(model, vocab, image, image));
         Refused(model, inputs, [], Saliency(model, vocab, model, image));
         Refused(vocab, inputs, [], Saliency(model, vocab, vocab, image));
-        string spelled = Path.Combine(dir, "absent", "..", "x.png");
+        string spelled = Path.Combine(Dir, "absent", "..", "x.png");
         Refused(spelled, inputs, [], Saliency(model, vocab, spelled, image));
 
-        string maps = Path.Combine(dir, "maps.safetensors");
+        string maps = Path.Combine(Dir, "maps.safetensors");
         var run = CliRunner.Run(Saliency(model, vocab, maps, image));
         Assert.True(run.ExitCode == 0, run.Error);
         Assert.True(File.Exists(maps));
@@ -62,7 +59,7 @@ public class OutputInputsCliTests : IDisposable
     {
         string cat = Copy(Path.Combine(Reference.Images, "cat.jpg"), "ov/cat.jpg");
         string glasses = Copy(Path.Combine(Reference.Images, "cat.jpg"), "ov/cat.glasses.png");
-        string folder = Path.GetDirectoryName(cat)!, maps = Path.Combine(dir, "s.safetensors");
+        string folder = Path.GetDirectoryName(cat)!, maps = Path.Combine(Dir, "s.safetensors");
         string[] unwritten = [maps, Path.Combine(folder, "cat.no-glasses.png"),
             Path.Combine(folder, "cat.glasses.no-glasses.png")];
         Refused(glasses, [cat, glasses], unwritten,
@@ -73,14 +70,14 @@ public class OutputInputsCliTests : IDisposable
     public void Saliency_refuses_a_regular_file_as_overlay_folder_and_maps_written_as_an_overlay()
     {
         string image = Copy(Path.Combine(Reference.Images, "cat.jpg"), "cat.jpg");
-        string file = Path.Combine(dir, "afile"), maps = Path.Combine(dir, "s.safetensors");
+        string file = Path.Combine(Dir, "afile"), maps = Path.Combine(Dir, "s.safetensors");
         File.WriteAllText(file, "not a folder");
         Refused(file, [image, file], [maps],
             Saliency(Reference.Model("tiny-rn.pt"), Reference.Vocab, maps, image, "--overlay", file));
         Assert.Contains("regular file", CliRunner.Run(
             Saliency(Reference.Model("tiny-rn.pt"), Reference.Vocab, maps, image, "--overlay", file)).Error);
 
-        string overlays = Path.Combine(dir, "ov"), clash = Path.Combine(overlays, "cat.glasses.png");
+        string overlays = Path.Combine(Dir, "ov"), clash = Path.Combine(overlays, "cat.glasses.png");
         Refused(clash, [image], [clash, Path.Combine(overlays, "cat.no-glasses.png")],
             Saliency(Reference.Model("tiny-rn.pt"), Reference.Vocab, clash, image, "--overlay", overlays));
     }
@@ -88,7 +85,7 @@ public class OutputInputsCliTests : IDisposable
     /// <summary>A private copy of five labelled reference images.</summary>
     (string Data, string[] Images) LabelledSet()
     {
-        string data = Path.Combine(dir, "data");
+        string data = Path.Combine(Dir, "data");
         var lines = File.ReadAllLines(Path.Combine(Reference.Images, "labels.csv")).Take(6).ToArray();
         var images = lines.Skip(1).Select(l => Copy(Path.Combine(Reference.Images, l.Split(',')[0]),
             Path.Combine("data", l.Split(',')[0]))).ToArray();
@@ -111,7 +108,7 @@ public class OutputInputsCliTests : IDisposable
     public void Evaluate_refuses_to_write_its_results_over_its_embedding_cache_or_the_cache_lock()
     {
         var (data, inputs) = LabelledSet();
-        string cache = Path.Combine(dir, "cache"), file = CacheFile(cache), lockFile = EmbeddingCache.LockPathOf(file);
+        string cache = Path.Combine(Dir, "cache"), file = CacheFile(cache), lockFile = EmbeddingCache.LockPathOf(file);
         var first = CliRunner.Run(Evaluate(data, cache));
         Assert.True(first.ExitCode == 0, first.Error);
         Assert.True(File.Exists(file) && File.Exists(lockFile), "the first run made no cache");
@@ -122,7 +119,7 @@ public class OutputInputsCliTests : IDisposable
         Refused(spelled, all, [], Evaluate(data, cache, "--output", spelled));
 
         // A cache not made yet is refused too: the run would write it, then the CSV over it.
-        string fresh = Path.Combine(dir, "fresh"), freshFile = CacheFile(fresh);
+        string fresh = Path.Combine(Dir, "fresh"), freshFile = CacheFile(fresh);
         Refused(freshFile, inputs, [freshFile], Evaluate(data, fresh, "--output", freshFile));
         Assert.False(Directory.Exists(fresh));
     }
@@ -131,7 +128,7 @@ public class OutputInputsCliTests : IDisposable
     public void Evaluate_refuses_an_empty_cache_folder_in_one_line()
     {
         var (data, inputs) = LabelledSet();
-        string csv = Path.Combine(dir, "out.csv");
+        string csv = Path.Combine(Dir, "out.csv");
         var before = inputs.Select(Sha256).ToList();
         var run = CliRunner.Run(Evaluate(data, "", "--output", csv));
         Assert.Equal(1, run.ExitCode);
@@ -144,18 +141,18 @@ public class OutputInputsCliTests : IDisposable
     public void Evaluate_refuses_a_file_as_plots_folder_and_charts_over_an_input_or_the_csv()
     {
         var (data, inputs) = LabelledSet();
-        string cache = Path.Combine(dir, "cache"), csv = Path.Combine(dir, "out.csv");
-        string file = Path.Combine(dir, "afile");
+        string cache = Path.Combine(Dir, "cache"), csv = Path.Combine(Dir, "out.csv");
+        string file = Path.Combine(Dir, "afile");
         File.WriteAllText(file, "not a folder");
         Refused(file, [.. inputs, file], [csv], Evaluate(data, cache, "--output", csv, "--plots", file));
 
-        string plots = Path.Combine(dir, "plots"), labels = Path.Combine(plots, "cosines.html");
+        string plots = Path.Combine(Dir, "plots"), labels = Path.Combine(plots, "cosines.html");
         Directory.CreateDirectory(plots);
         File.Copy(inputs[0], labels);
         Refused(labels, [.. inputs, labels], [csv, Path.Combine(plots, "confusion-matrix.html")],
             Evaluate(data, cache, "--labels", labels, "--output", csv, "--plots", plots));
 
-        string chart = Path.Combine(dir, "charts", "cosines.html");
+        string chart = Path.Combine(Dir, "charts", "cosines.html");
         Refused(chart, inputs, [chart],
             Evaluate(data, cache, "--output", chart, "--plots", Path.GetDirectoryName(chart)!));
     }

@@ -4,11 +4,8 @@ namespace ClipSharp.Tests.Hardening;
 
 /// <summary>AtomicFile and OutputPath: only regular files are written, never an input, and dead writers' temporary
 /// files do not pile up.</summary>
-public class OutputPathTests : IDisposable
+public class OutputPathTests : TempFolderTest
 {
-    readonly string dir = Directory.CreateTempSubdirectory("clip-output-").FullName;
-    public void Dispose() => Directory.Delete(dir, true);
-
     static void Writes(string path) => AtomicFile.WriteAllText(path, "new content");
 
     [Fact]
@@ -24,7 +21,7 @@ public class OutputPathTests : IDisposable
     [Fact]
     public async Task A_fifo_is_refused_without_opening_it()
     {
-        string fifo = Path.Combine(dir, "pipe.csv");
+        string fifo = Path.Combine(Dir, "pipe.csv");
         MakeFifo(fifo);
         var write = Task.Run(() => Writes(fifo)); // opening a FIFO would block: a hang fails the wait below
         var finished = await Task.WhenAny(write, Task.Delay(TimeSpan.FromSeconds(30)));
@@ -38,25 +35,25 @@ public class OutputPathTests : IDisposable
     [Fact]
     public void A_directory_is_refused_and_keeps_its_files()
     {
-        string folder = Path.Combine(dir, "results.csv");
+        string folder = Path.Combine(Dir, "results.csv");
         Directory.CreateDirectory(folder);
         File.WriteAllText(Path.Combine(folder, "keep.txt"), "keep");
         var e = Assert.Throws<OutputPathException>(() => Writes(folder));
         Assert.Contains(folder, e.Message);
         Assert.Contains("directory", e.Message);
         Assert.Equal("keep", File.ReadAllText(Path.Combine(folder, "keep.txt")));
-        var slash = Assert.Throws<OutputPathException>(() => Writes(Path.Combine(dir, "new") + "/"));
+        var slash = Assert.Throws<OutputPathException>(() => Writes(Path.Combine(Dir, "new") + "/"));
         Assert.Contains("names a folder", slash.Message);
     }
 
     [Fact]
     public void A_symbolic_link_is_neither_followed_nor_replaced()
     {
-        string target = Path.Combine(dir, "target.txt"), link = Path.Combine(dir, "link.txt");
+        string target = Path.Combine(Dir, "target.txt"), link = Path.Combine(Dir, "link.txt");
         File.WriteAllText(target, "original");
         File.CreateSymbolicLink(link, target);
-        string dangling = Path.Combine(dir, "dangling.txt");
-        File.CreateSymbolicLink(dangling, Path.Combine(dir, "nowhere.txt"));
+        string dangling = Path.Combine(Dir, "dangling.txt");
+        File.CreateSymbolicLink(dangling, Path.Combine(Dir, "nowhere.txt"));
 
         var e = Assert.Throws<OutputPathException>(() => Writes(link));
         Assert.Contains(link, e.Message);
@@ -64,13 +61,13 @@ public class OutputPathTests : IDisposable
         Assert.Throws<OutputPathException>(() => Writes(dangling));
         Assert.Equal("original", File.ReadAllText(target));
         Assert.Equal("symbolic link", StatKind(link));
-        Assert.False(File.Exists(Path.Combine(dir, "nowhere.txt")));
+        Assert.False(File.Exists(Path.Combine(Dir, "nowhere.txt")));
     }
 
     [Fact]
     public void A_regular_file_is_replaced_whole_and_leaves_no_temporary_file()
     {
-        string file = Path.Combine(dir, "sub", "out.txt");
+        string file = Path.Combine(Dir, "sub", "out.txt");
         Writes(file);
         File.WriteAllText(file, "old");
         Writes(file);
@@ -81,14 +78,14 @@ public class OutputPathTests : IDisposable
     [Fact]
     public void The_same_file_as_an_input_is_refused_by_any_spelling()
     {
-        string input = Path.Combine(dir, "x.safetensors");
+        string input = Path.Combine(Dir, "x.safetensors");
         File.WriteAllText(input, "input");
-        Directory.CreateDirectory(Path.Combine(dir, "a"));
-        string link = Path.Combine(dir, "link.safetensors"), hard = Path.Combine(dir, "hard.safetensors");
+        Directory.CreateDirectory(Path.Combine(Dir, "a"));
+        string link = Path.Combine(Dir, "link.safetensors"), hard = Path.Combine(Dir, "hard.safetensors");
         File.CreateSymbolicLink(link, input);
         MakeHardLink(input, hard);
-        string[] spellings = [input, Path.Combine(dir, ".", "x.safetensors"),
-            Path.Combine(dir, "a", "..", "x.safetensors"), Path.Combine(dir, "missing", "..", "x.safetensors"), hard];
+        string[] spellings = [input, Path.Combine(Dir, ".", "x.safetensors"),
+            Path.Combine(Dir, "a", "..", "x.safetensors"), Path.Combine(Dir, "missing", "..", "x.safetensors"), hard];
         foreach (var output in spellings)
         {
             var e = Assert.Throws<OutputPathException>(() => OutputPath.Check(output, [null, input]));
@@ -98,18 +95,18 @@ public class OutputPathTests : IDisposable
         // The input named through a link, the output by its real path.
         Assert.Throws<OutputPathException>(() => OutputPath.Check(input, [link]));
         Assert.Equal("input", File.ReadAllText(input));
-        OutputPath.Check(Path.Combine(dir, "y.safetensors"), [input, link, hard]); // another file is fine
+        OutputPath.Check(Path.Combine(Dir, "y.safetensors"), [input, link, hard]); // another file is fine
     }
 
     [Fact]
     public void Temporary_files_of_dead_writers_are_deleted_and_others_are_kept()
     {
-        string output = Path.Combine(dir, "model.safetensors");
+        string output = Path.Combine(Dir, "model.safetensors");
         string dead = $"{output}.{DeadPid()}.{Guid.NewGuid():N}.partial";
         string deadButLocked = $"{output}.{DeadPid()}.{Guid.NewGuid():N}.partial";
         string alive = $"{output}.{Environment.ProcessId}.{Guid.NewGuid():N}.partial";
         string otherName = $"{output}.backup.partial";
-        string otherFile = Path.Combine(dir, $"other.safetensors.{DeadPid()}.{Guid.NewGuid():N}.partial");
+        string otherFile = Path.Combine(Dir, $"other.safetensors.{DeadPid()}.{Guid.NewGuid():N}.partial");
         foreach (var f in new[] { dead, deadButLocked, alive, otherName, otherFile })
             File.WriteAllBytes(f, new byte[1000]);
 
@@ -127,7 +124,7 @@ public class OutputPathTests : IDisposable
     [Fact]
     public void A_failed_write_leaves_the_old_file_and_no_temporary_file()
     {
-        string output = Path.Combine(dir, "out.csv");
+        string output = Path.Combine(Dir, "out.csv");
         File.WriteAllText(output, "old");
         Assert.Throws<InvalidOperationException>(() => AtomicFile.Write(output, stream =>
         {
@@ -135,6 +132,6 @@ public class OutputPathTests : IDisposable
             throw new InvalidOperationException("killed half way");
         }));
         Assert.Equal("old", File.ReadAllText(output));
-        Assert.Equal([output], Directory.GetFiles(dir));
+        Assert.Equal([output], Directory.GetFiles(Dir));
     }
 }

@@ -7,12 +7,8 @@ namespace ClipSharp.Tests.Hardening;
 
 /// <summary>A prompt set the tokenizer cannot tell apart (or with a blank class) is refused, never scored 0.5/0.5.
 /// </summary>
-public sealed class PromptSetHardeningTests : IDisposable
+public sealed class PromptSetHardeningTests : TempFolderTest
 {
-    readonly string dir = Directory.CreateTempSubdirectory("clip-prompts-").FullName;
-
-    public void Dispose() => Directory.Delete(dir, recursive: true);
-
     [Fact]
     public void Classes_that_differ_only_in_case_are_refused_by_name()
     {
@@ -97,7 +93,7 @@ public sealed class PromptSetHardeningTests : IDisposable
     [Fact]
     public void A_prompt_file_with_invalid_UTF8_names_the_line_and_is_left_unchanged()
     {
-        string path = Path.Combine(dir, "templates.txt");
+        string path = Path.Combine(Dir, "templates.txt");
         // Line 3 holds 0xC3 0x28: a lead byte followed by no continuation byte.
         byte[] content = [.. Encoding.UTF8.GetBytes("# templates\na photo of {}.\na "), 0xC3, 0x28,
             .. Encoding.UTF8.GetBytes(" {}\n")];
@@ -110,8 +106,8 @@ public sealed class PromptSetHardeningTests : IDisposable
     [Fact]
     public void Classify_refuses_classes_that_differ_only_in_case_before_loading_a_model()
     {
-        var result = CliRunner.Run("classify", "--model", Path.Combine(dir, "never-loaded.pt"),
-            "--class", "Glasses", "--class", "glasses", Path.Combine(dir, "face.png"));
+        var result = CliRunner.Run("classify", "--model", Path.Combine(Dir, "never-loaded.pt"),
+            "--class", "Glasses", "--class", "glasses", Path.Combine(Dir, "face.png"));
         Assert.Equal(1, result.ExitCode);
         Assert.StartsWith("error: Classes 'Glasses' and 'glasses' give the same prompt \"glasses\" after cleaning",
             result.Error);
@@ -122,21 +118,21 @@ public sealed class PromptSetHardeningTests : IDisposable
     [Fact]
     public void Evaluate_refuses_a_blank_class_and_names_the_bad_line_of_a_prompt_file()
     {
-        var blank = CliRunner.Run("evaluate", "--data", dir, "--class", "glasses", "--class", " ");
+        var blank = CliRunner.Run("evaluate", "--data", Dir, "--class", "glasses", "--class", " ");
         Assert.Equal(1, blank.ExitCode);
         Assert.Equal("error: Class ' ' is blank once cleaned; give every class a name", blank.Error.Trim());
 
-        string prompts = Path.Combine(dir, "prompts.txt");
+        string prompts = Path.Combine(Dir, "prompts.txt");
         byte[] content =
             [.. Encoding.UTF8.GetBytes("a photo of {}\n"), 0xE2, 0x82, (byte)'\n', .. Encoding.UTF8.GetBytes("{}\n")];
         File.WriteAllBytes(prompts, content);
-        var bad = CliRunner.Run("evaluate", "--data", dir, "--prompts", prompts);
+        var bad = CliRunner.Run("evaluate", "--data", Dir, "--prompts", prompts);
         Assert.Equal(1, bad.ExitCode);
         Assert.StartsWith($"error: {prompts}:2: invalid UTF-8", bad.Error);
         Assert.Equal(content, File.ReadAllBytes(prompts));
 
         File.WriteAllLines(prompts, ["a photo of {}.", "A PHOTO OF {}."]);
-        var same = CliRunner.Run("evaluate", "--data", dir, "--prompts", prompts);
+        var same = CliRunner.Run("evaluate", "--data", Dir, "--prompts", prompts);
         Assert.Equal(1, same.ExitCode);
         Assert.Contains("error: Templates \"a photo of {}.\" and \"A PHOTO OF {}.\" give the same prompt", same.Error);
     }

@@ -6,14 +6,11 @@ namespace ClipSharp.Tests.Hardening;
 
 /// <summary><c>clip search --data</c> folders: symbolic-link loops end, each real folder and image is listed once,
 /// and the walk is bounded with an error naming the folder.</summary>
-public sealed class SearchFolderWalkTests : IDisposable
+public sealed class SearchFolderWalkTests : TempFolderTest
 {
-    readonly string dir = Directory.CreateTempSubdirectory("clip-walk-").FullName;
-    public void Dispose() => Directory.Delete(dir, recursive: true);
-
     string Folder(string name)
     {
-        string path = Path.Combine(dir, name);
+        string path = Path.Combine(Dir, name);
         Directory.CreateDirectory(path);
         return path;
     }

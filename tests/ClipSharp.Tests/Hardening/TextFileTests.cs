@@ -7,15 +7,11 @@ namespace ClipSharp.Tests.Hardening;
 
 /// <summary>Text inputs (<c>tokenize --input</c>, <c>embed --text-file</c>, prompt files) are strict UTF-8 and bounded;
 /// every error names the file and line, and no input file is changed.</summary>
-public sealed class TextFileTests : IDisposable
+public sealed class TextFileTests : TempFolderTest
 {
-    readonly string dir = Directory.CreateTempSubdirectory("clip-textfile-").FullName;
-
-    public void Dispose() => Directory.Delete(dir, recursive: true);
-
     string Write(string name, byte[] content)
     {
-        string path = Path.Combine(dir, name);
+        string path = Path.Combine(Dir, name);
         File.WriteAllBytes(path, content);
         return path;
     }
@@ -140,20 +136,20 @@ public sealed class TextFileTests : IDisposable
     {
         byte[] content = [.. Utf8("a cat\n\na dog\n"), 0xF0, 0x9F, .. Utf8("\n")];
         string file = Write("texts.txt", content);
-        var result = CliRunner.Run("embed", "--model", Path.Combine(dir, "never-loaded.pt"), "--text-file", file,
-            "--output", Path.Combine(dir, "out.safetensors"));
+        var result = CliRunner.Run("embed", "--model", Path.Combine(Dir, "never-loaded.pt"), "--text-file", file,
+            "--output", Path.Combine(Dir, "out.safetensors"));
         Assert.Equal(1, result.ExitCode);
         Assert.StartsWith($"error: {file}:4: invalid UTF-8", result.Error);
         Assert.Equal(content, File.ReadAllBytes(file));
-        Assert.False(File.Exists(Path.Combine(dir, "out.safetensors")));
+        Assert.False(File.Exists(Path.Combine(Dir, "out.safetensors")));
     }
 
     [Fact]
     public void Embed_refuses_a_missing_text_file_by_name()
     {
-        string file = Path.Combine(dir, "absent.txt");
+        string file = Path.Combine(Dir, "absent.txt");
         var result = CliRunner.Run("embed", "--model", "x.pt", "--text-file", file,
-            "--output", Path.Combine(dir, "o.safetensors"));
+            "--output", Path.Combine(Dir, "o.safetensors"));
         Assert.Equal(1, result.ExitCode);
         Assert.Equal($"error: Text file '{file}' not found", result.Error.Trim());
     }

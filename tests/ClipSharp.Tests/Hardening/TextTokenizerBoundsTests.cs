@@ -8,8 +8,7 @@ namespace ClipSharp.Tests.Hardening;
 /// only the words it keeps, and neither changes a single id of what the official tokenizer gives.</summary>
 public class TextTokenizerBoundsTests
 {
-    static readonly Lazy<BpeVocabulary> vocab = new(() => BpeVocabulary.Load(Reference.Vocab, ModelRegistry.Vocabulary.Sha256));
-    static ClipTokenizer Fresh() => new(vocab.Value);
+    static ClipTokenizer Fresh() => new(Reference.Vocabulary);
 
     [Fact]
     public void A_one_word_prompt_too_long_to_fit_is_refused_without_any_BPE()
@@ -155,7 +154,7 @@ public class TextTokenizerBoundsTests
     [Fact]
     public void The_cache_stays_bounded_and_skips_long_pieces()
     {
-        var tokenizer = new ClipTokenizer(vocab.Value, maxCacheEntries: 100);
+        var tokenizer = new ClipTokenizer(Reference.Vocabulary, maxCacheEntries: 100);
         for (int i = 0; i < 1000; i++) tokenizer.Encode($"w{i:x}q");
         Assert.InRange(tokenizer.CachedPieces, 1, 100);
 

@@ -4,7 +4,8 @@ using ClipSharp.Loading;
 
 namespace ClipSharp.Tests.Hardening;
 
-/// <summary>A registered file's verification reads only a regular file: a FIFO at the weights path must not hang.</summary>
+/// <summary>A registered file's verification reads only a regular file: a FIFO at the weights path must not hang.
+/// </summary>
 public class VerifiedFileKindTests
 {
     [Fact]

@@ -7,7 +7,12 @@ public class ImageErrorTests : IDisposable
     readonly string dir = Directory.CreateTempSubdirectory("clip-img-").FullName;
     public void Dispose() => Directory.Delete(dir, true);
 
-    string Write(string name, byte[] bytes) { string p = Path.Combine(dir, name); File.WriteAllBytes(p, bytes); return p; }
+    string Write(string name, byte[] bytes)
+    {
+        string p = Path.Combine(dir, name);
+        File.WriteAllBytes(p, bytes);
+        return p;
+    }
 
     [Fact]
     public void A_file_that_is_no_image_is_named()
@@ -38,7 +43,8 @@ public class ImageErrorTests : IDisposable
     {
         string p = Path.Combine(Reference.Images, "cat.jpg"); // 1800×1800
         var e = Assert.Throws<ImageException>(() => new ClipPreprocessor(224, maxPixels: 1_000_000).Pixels(p));
-        Assert.Equal($"Image '{p}' is 1800×1800 = 3,240,000 pixels, over the limit of 1,000,000 (a decompression bomb?)", e.Message);
+        Assert.Equal($"Image '{p}' is 1800×1800 = 3,240,000 pixels, over the limit of 1,000,000 " +
+            "(a decompression bomb?)", e.Message);
     }
 
     [Fact]

@@ -6,14 +6,16 @@ namespace ClipSharp.Tests.Imaging;
 
 public class PreprocessParityTests
 {
-    static readonly Lazy<Checkpoint> expected = new(() => SafeTensors.Read(Reference.File("preprocess_224.safetensors")));
+    static readonly Lazy<Checkpoint> expected =
+        new(() => SafeTensors.Read(Reference.File("preprocess_224.safetensors")));
     static Checkpoint Expected => expected.Value;
     static readonly ClipPreprocessor preprocessor = new(224);
 
     public static TheoryData<string> Images()
     {
         var data = new TheoryData<string>();
-        foreach (var f in Directory.GetFiles(Reference.Images).Select(Path.GetFileName).Where(f => !f!.EndsWith(".csv")).Order()) data.Add(f!);
+        var images = Directory.GetFiles(Reference.Images).Select(Path.GetFileName).Where(f => !f!.EndsWith(".csv"));
+        foreach (var f in images.Order()) data.Add(f!);
         return data;
     }
 
@@ -40,7 +42,8 @@ public class PreprocessParityTests
             Assert.True(mean < 0.5 && largest <= 8, $"{file}: mean |Δ| {mean:F4}, max {largest}");
             return;
         }
-        Assert.True(differing == 0, $"{file}: {differing} of {actual.Length} values differ (mean |Δ| {mean:F4}, max {largest})");
+        Assert.True(differing == 0,
+            $"{file}: {differing} of {actual.Length} values differ (mean |Δ| {mean:F4}, max {largest})");
     }
 }
 

@@ -5,19 +5,29 @@ namespace ClipSharp.Tests.Modeling;
 
 public class ClipModelStructureTests
 {
+    /// <summary>The released RN50 state dict's key → shape, from <c>rn50.keys.tsv</c> ("scalar" or "AxBxC").
+    /// </summary>
+    static Dictionary<string, long[]> ReleasedShapes() =>
+        File.ReadAllLines(Reference.File("rn50.keys.tsv")).Skip(1)
+            .Select(l => l.Split('\t'))
+            .ToDictionary(c => c[0], c => c[1] == "scalar" ? [] : c[1].Split('x').Select(long.Parse).ToArray());
+
+    static bool IsBuffer(string key) =>
+        key.EndsWith("num_batches_tracked") || key.EndsWith("running_mean") || key.EndsWith("running_var");
+
     [Fact]
     public void A_fresh_RN50_exposes_every_key_and_shape_of_the_released_state_dict()
     {
-        var released = File.ReadAllLines(Reference.File("rn50.keys.tsv")).Skip(1)
-            .Select(l => l.Split('\t'))
-            .ToDictionary(c => c[0], c => c[1] == "scalar" ? Array.Empty<long>() : c[1].Split('x').Select(long.Parse).ToArray());
+        var released = ReleasedShapes();
         Assert.Equal(489, released.Count);
 
         using var model = new ClipModel(ClipConfig.RN50);
         var ours = model.state_dict();
         Assert.Equal(released.Keys.Order(), ours.Keys.Order());
-        foreach (var (key, shape) in released) Assert.True(shape.SequenceEqual(ours[key].shape), $"{key}: released [{string.Join(",", shape)}], ours [{string.Join(",", ours[key].shape)}]");
-        long parameters = released.Where(kv => !kv.Key.EndsWith("num_batches_tracked") && !kv.Key.EndsWith("running_mean") && !kv.Key.EndsWith("running_var"))
+        foreach (var (key, shape) in released)
+            Assert.True(shape.SequenceEqual(ours[key].shape),
+                $"{key}: released [{string.Join(",", shape)}], ours [{string.Join(",", ours[key].shape)}]");
+        long parameters = released.Where(kv => !IsBuffer(kv.Key))
             .Sum(kv => kv.Value.Aggregate(1L, (a, b) => a * b));
         Assert.Equal(102_007_137, parameters);
         Assert.Equal(102_007_137, model.parameters().Sum(p => p.numel()));
@@ -26,9 +36,7 @@ public class ClipModelStructureTests
     [Fact]
     public void The_RN50_configuration_is_inferred_from_the_released_shapes()
     {
-        var shapes = File.ReadAllLines(Reference.File("rn50.keys.tsv")).Skip(1).Select(l => l.Split('\t'))
-            .ToDictionary(c => c[0], c => c[1] == "scalar" ? Array.Empty<long>() : c[1].Split('x').Select(long.Parse).ToArray());
-        var config = ClipConfig.FromShapes(shapes);
+        var config = ClipConfig.FromShapes(ReleasedShapes());
         Assert.Equal(ClipConfig.RN50 with { VisionLayers = config.VisionLayers }, config);
         Assert.Equal([3, 4, 6, 3], config.VisionLayers);
         Assert.Equal(32, config.VisionHeads);
@@ -57,7 +65,8 @@ public class ClipModelStructureTests
     {
         using var model = ClipModel.Load(Reference.Model("tiny-rn.safetensors"));
         // 70 prompts of 1 to 30 words: more than one length group, in an order unrelated to length.
-        var prompts = Enumerable.Range(0, 70).Select(i => string.Join(" ", Enumerable.Repeat("glasses", 1 + i * 37 % 30))).ToList();
+        var prompts = Enumerable.Range(0, 70)
+            .Select(i => string.Join(" ", Enumerable.Repeat("glasses", 1 + i * 37 % 30))).ToList();
         using var tokens = ClipSharp.Text.ClipTokenizer.Tokenize(prompts, tokenizer: Reference.Tokenizer);
         using var together = model.EncodeText(tokens);
         for (int i = 0; i < prompts.Count; i++)

@@ -50,7 +50,8 @@ public class InferencePreparationTests
         Assert.Equal(ScalarType.Float32, b.dtype);
         using var cosine = nn.functional.cosine_similarity(a, b, dim: 1);
         Assert.True(cosine.min().item<float>() >= 0.999f, $"{file}: bf16 cosine to fp32 {cosine.min().item<float>()}");
-        Assert.True((a - b).abs().max().item<float>() > 0, "bf16 gave fp32's exact features: it did not compute in bf16");
+        Assert.True((a - b).abs().max().item<float>() > 0,
+            "bf16 gave fp32's exact features: it did not compute in bf16");
     }
 
     [Fact]

@@ -6,7 +6,8 @@ using ClipSharp.Settings;
 
 namespace ClipSharp.Tests.Modeling;
 
-/// <summary>The published RN50 result, run only where the released weights are present (they cannot be fetched in CI).</summary>
+/// <summary>The published RN50 result, run only where the released weights are present (they cannot be fetched in
+/// CI).</summary>
 public class ReleasedWeightsTests
 {
     [SkippableFact]
@@ -25,7 +26,8 @@ public class ReleasedWeightsTests
         for (int i = 0; i < 3; i++)
         {
             Assert.InRange(logits[0, i].item<float>(), expectedLogits[i] - 0.1f, expectedLogits[i] + 0.1f);
-            Assert.InRange(probabilities[0, i].item<float>(), expectedProbabilities[i] - 5e-3f, expectedProbabilities[i] + 5e-3f);
+            Assert.InRange(probabilities[0, i].item<float>(),
+                expectedProbabilities[i] - 5e-3f, expectedProbabilities[i] + 5e-3f);
         }
     }
 }

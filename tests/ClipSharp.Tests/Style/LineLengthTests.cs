@@ -11,8 +11,9 @@ public class LineLengthTests
     /// folder is.</summary>
     public static TheoryData<string> CleanFolders => new()
     {
-        "build", "src/ClipSharp.Notebooks", "tests/ClipSharp.Tests/Notebooks", "tests/ClipSharp.Tests/Packaging",
-        "tests/ClipSharp.Tests/Style",
+        "build", "src/ClipSharp.Notebooks", "src/ClipSharp.Cli", "src/ClipSharp/Analyses", "src/ClipSharp/Datasets",
+        "src/ClipSharp/Downloads", "src/ClipSharp/Evaluation", "src/ClipSharp/Settings", "src/ClipSharp/Text",
+        "src/ClipSharp/ZeroShot", "tests",
     };
 
     [Theory]

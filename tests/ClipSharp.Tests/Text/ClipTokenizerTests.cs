@@ -1,3 +1,4 @@
+using System.Text.Json;
 using ClipSharp.Text;
 
 namespace ClipSharp.Tests.Text;
@@ -15,10 +16,12 @@ public class ClipTokenizerTests
         {
             var ids = Tokenizer.EncodeWithMarkers(c.Text, contextLength: int.MaxValue);
             if (!ids.SequenceEqual(c.Ids))
-                failures.Add($"line {c.Line} {System.Text.Json.JsonSerializer.Serialize(c.Text)}: ids [{string.Join(" ", ids)}] expected [{string.Join(" ", c.Ids)}]");
+                failures.Add($"line {c.Line} {JsonSerializer.Serialize(c.Text)}: " +
+                    $"ids [{string.Join(" ", ids)}] expected [{string.Join(" ", c.Ids)}]");
             string decoded = Tokenizer.Decode(c.Ids[1..^1]);
             if (decoded != c.Decoded)
-                failures.Add($"line {c.Line}: decode {System.Text.Json.JsonSerializer.Serialize(decoded)} expected {System.Text.Json.JsonSerializer.Serialize(c.Decoded)}");
+                failures.Add($"line {c.Line}: decode {JsonSerializer.Serialize(decoded)} " +
+                    $"expected {JsonSerializer.Serialize(c.Decoded)}");
         }
         Assert.True(failures.Count == 0, $"{failures.Count} mismatches:\n{string.Join("\n", failures.Take(30))}");
     }

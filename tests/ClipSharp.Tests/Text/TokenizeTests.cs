@@ -59,7 +59,8 @@ public class TokenizeTests
     [Fact]
     public void A_missing_vocab_says_how_to_get_it()
     {
-        var e = Assert.Throws<FileNotFoundException>(() => ClipTokenizer.Load("/nonexistent/bpe_simple_vocab_16e6.txt.gz"));
+        var e = Assert.Throws<FileNotFoundException>(
+            () => ClipTokenizer.Load("/nonexistent/bpe_simple_vocab_16e6.txt.gz"));
         Assert.Contains("clip download RN50", e.Message);
         Assert.Contains("https://github.com/openai/CLIP/raw/main/clip/bpe_simple_vocab_16e6.txt.gz", e.Message);
     }

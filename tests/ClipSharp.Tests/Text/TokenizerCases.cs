@@ -15,8 +15,8 @@ public sealed record TokenizerCase(int Line, string Text, int[] Ids, string Deco
         {
             if (lines[i].StartsWith('#') || lines[i].StartsWith("text_json")) continue;
             var cols = lines[i].Split('\t');
-            cases.Add(new(i + 1, JsonSerializer.Deserialize<string>(cols[0])!, cols[1].Split(' ').Select(int.Parse).ToArray(),
-                JsonSerializer.Deserialize<string>(cols[2])!));
+            cases.Add(new(i + 1, JsonSerializer.Deserialize<string>(cols[0])!,
+                cols[1].Split(' ').Select(int.Parse).ToArray(), JsonSerializer.Deserialize<string>(cols[2])!));
         }
         return cases;
     }
