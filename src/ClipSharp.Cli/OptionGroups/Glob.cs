@@ -81,7 +81,8 @@ static class Glob
         }
         try
         {
-            return new Regex(regex.Append('$').ToString(), RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
+            return new Regex(regex.Append('$').ToString(),
+                RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
         }
         catch (ArgumentException)
         {

@@ -7,6 +7,7 @@ using ClipSharp.Loading;
 namespace ClipSharp.Tests.Checkpoints;
 
 /// <summary>Downloads against a local HTTP server on 127.0.0.1: good hash, bad hash, truncated transfer.</summary>
+[Collection(ClipSharp.Tests.Hardening.DownloadEnvironmentCollection.Name)] // sets CLIP_WEIGHTS
 public sealed class ModelDownloaderTests : DownloadServerTest
 {
     string BaseUrl => Server.BaseUrl;
