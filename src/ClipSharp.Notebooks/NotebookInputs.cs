@@ -53,9 +53,9 @@ public sealed record NotebookInputs(string Model, string Data, string? Labels)
         {
             try
             {
-                ModelDownloader.Default
-                    .DownloadAsync(ModelRegistry.VocabularyUrl(), ModelRegistry.Vocabulary.Sha256,
-                        ModelRegistry.Vocabulary.MaxBytes, path)
+                // on the thread pool: the kernel's synchronisation context cannot deadlock the download
+                Task.Run(() => ModelDownloader.Default.DownloadAsync(ModelRegistry.VocabularyUrl(),
+                        ModelRegistry.Vocabulary.Sha256, ModelRegistry.Vocabulary.MaxBytes, path))
                     .GetAwaiter().GetResult();
             }
             catch (Exception e) when (e is IOException or HttpRequestException

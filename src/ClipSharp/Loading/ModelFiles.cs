@@ -25,7 +25,8 @@ public static class ModelFiles
             VerifiedFile.Verify(path, model.Sha256, Remedy(model));
             return path;
         }
-        try { DownloadAsync(model, weights, progress, mirror).GetAwaiter().GetResult(); }
+        // on the thread pool: a caller's synchronisation context (a UI thread) cannot deadlock the download
+        try { Task.Run(() => DownloadAsync(model, weights, progress, mirror)).GetAwaiter().GetResult(); }
         catch (DownloadException e)
         {
             throw new DownloadException($"{e.Message}. {model.Name} is not in {weights} and could not be downloaded: " +
