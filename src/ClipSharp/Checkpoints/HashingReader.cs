@@ -32,7 +32,12 @@ sealed class HashingReader(Stream stream, string path) : IDisposable
     /// </summary>
     public unsafe void ReadExactlyIntoNative(Span<byte> into, string what)
     {
-        Fill(into, what);
+        try { Fill(into, what); }
+        catch
+        {
+            WaitForHashing(); // the caller frees the memory of earlier chunks once this throws
+            throw;
+        }
         var start = (IntPtr)Unsafe.AsPointer(ref MemoryMarshal.GetReference(into));
         int length = into.Length;
         HashLater(() => hash.AppendData(new ReadOnlySpan<byte>((void*)start, length)));
