@@ -53,7 +53,7 @@ public static class SafeTensors
                 var e = entries[i];
                 reader.Skip(dataStart + e.Begin - reader.Position, "the data");
                 tensors[i] = TensorBytes.Create(e.Dtype, e.Shape,
-                    chunk => reader.ReadExactly(chunk, $"tensor '{e.Name}'"));
+                    chunk => reader.ReadExactlyIntoNative(chunk, $"tensor '{e.Name}'"));
             }
             string sha256 = reader.Finish();
             var byName = new Dictionary<string, Tensor>();
@@ -62,6 +62,7 @@ public static class SafeTensors
         }
         catch
         {
+            reader.WaitForHashing(); // it may still be reading the tensors' memory
             foreach (var t in tensors) t?.Dispose();
             throw;
         }

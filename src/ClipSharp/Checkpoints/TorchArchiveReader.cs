@@ -35,14 +35,15 @@ sealed class TorchArchiveReader
             throw new CheckpointException(
                 $"Checkpoint '{path}' is {length} bytes: archives over {Array.MaxLength} bytes are not supported");
         var bytes = new byte[length];
-        string sha256;
-        using (var reader = new HashingReader(stream, path))
+        using var reader = new HashingReader(stream, path);
+        reader.ReadExactlyInBackground(bytes, "the archive"); // hashed while the archive is parsed
+        string Sha256()
         {
-            reader.ReadExactly(bytes, "the archive");
-            sha256 = reader.Finish();
+            string sha256 = reader.Finish();
             if (reader.Position != length)
                 throw new CheckpointException(
                     $"Checkpoint '{path}' changed while it was read ({length} bytes, then {reader.Position})");
+            return sha256;
         }
         ZipArchive zip;
         try { zip = new ZipArchive(new MemoryStream(bytes, 0, bytes.Length, writable: false), ZipArchiveMode.Read); }
@@ -51,10 +52,11 @@ sealed class TorchArchiveReader
             throw new CheckpointException(
                 $"Checkpoint '{path}' is truncated or not a valid zip archive ({e.Message})", e);
         }
-        using (zip) return new TorchArchiveReader(zip, path, length).ReadTensors(sha256);
+        using (zip) return new TorchArchiveReader(zip, path, length).ReadTensors(Sha256);
     }
 
-    Checkpoint ReadTensors(string sha256)
+    /// <param name="sha256">The file's hash, asked for once the tensors are read.</param>
+    Checkpoint ReadTensors(Func<string> sha256)
     {
         var pkl = zip.Entries.FirstOrDefault(e =>
                 e.FullName.EndsWith("data.pkl", StringComparison.Ordinal) && e.FullName.Count(c => c == '/') <= 1)
@@ -86,7 +88,7 @@ sealed class TorchArchiveReader
                     storages.Remove(t.Storage.Key);
                 }
             }
-            return new Checkpoint(path, tensors, sha256: sha256);
+            return new Checkpoint(path, tensors, sha256: sha256());
         }
         catch
         {

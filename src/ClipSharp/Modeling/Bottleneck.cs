@@ -29,24 +29,24 @@ public sealed class Bottleneck : nn.Module<Tensor, Tensor>
     (AvgPool2d Pool, Conv2d Conv)? foldedShortcut; // the downsample without its batch norm
     PackedBlock? packed;                          // the folded convolutions in oneDNN's layout
 
-    public Bottleneck(int inplanes, int planes, int stride = 1) : base(nameof(Bottleneck))
+    public Bottleneck(int inplanes, int planes, int stride = 1, Device? device = null) : base(nameof(Bottleneck))
     {
-        conv1 = nn.Conv2d(inplanes, planes, 1, bias: false);
-        bn1 = nn.BatchNorm2d(planes);
+        conv1 = nn.Conv2d(inplanes, planes, 1, bias: false, device: device);
+        bn1 = nn.BatchNorm2d(planes, device: device);
         relu1 = nn.ReLU(inplace: true);
-        conv2 = nn.Conv2d(planes, planes, 3, padding: 1, bias: false);
-        bn2 = nn.BatchNorm2d(planes);
+        conv2 = nn.Conv2d(planes, planes, 3, padding: 1, bias: false, device: device);
+        bn2 = nn.BatchNorm2d(planes, device: device);
         relu2 = nn.ReLU(inplace: true);
         this.stride = stride;
         avgpool = stride > 1 ? nn.AvgPool2d(stride) : null;
-        conv3 = nn.Conv2d(planes, planes * Expansion, 1, bias: false);
-        bn3 = nn.BatchNorm2d(planes * Expansion);
+        conv3 = nn.Conv2d(planes, planes * Expansion, 1, bias: false, device: device);
+        bn3 = nn.BatchNorm2d(planes * Expansion, device: device);
         relu3 = nn.ReLU(inplace: true);
         if (stride > 1 || inplanes != planes * Expansion)
             downsample = nn.Sequential(
                 ("-1", nn.AvgPool2d(stride)),
-                ("0", nn.Conv2d(inplanes, planes * Expansion, 1, bias: false)),
-                ("1", nn.BatchNorm2d(planes * Expansion)));
+                ("0", nn.Conv2d(inplanes, planes * Expansion, 1, bias: false, device: device)),
+                ("1", nn.BatchNorm2d(planes * Expansion, device: device)));
         RegisterComponents();
     }
 

@@ -24,5 +24,6 @@ static class InferenceLayout
 
     /// <summary>The same NCHW tensor with NHWC strides: oneDNN's fast convolution layout on CPUs. TorchSharp has no
     /// memory_format argument, so the layout comes from permuting, copying and permuting back.</summary>
-    public static Tensor ChannelsLast(Tensor x) => x.dim() != 4 ? x : x.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
+    public static Tensor ChannelsLast(Tensor x) =>
+        x.dim() != 4 ? x : x.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
 }

@@ -29,17 +29,17 @@ public sealed class ModifiedResNet : nn.Module<Tensor, Tensor>
     PackedConvolution[]? packedStem; // with every block's convolutions, for inputs of packedSize² pixels
     long packedSize = -1;
 
-    public ModifiedResNet(int[] layers, int outputDim, int heads, int inputResolution, int width)
-        : base(nameof(ModifiedResNet))
+    public ModifiedResNet(int[] layers, int outputDim, int heads, int inputResolution, int width,
+        Device? device = null) : base(nameof(ModifiedResNet))
     {
-        conv1 = nn.Conv2d(3, width / 2, 3, stride: 2, padding: 1, bias: false);
-        bn1 = nn.BatchNorm2d(width / 2);
+        conv1 = nn.Conv2d(3, width / 2, 3, stride: 2, padding: 1, bias: false, device: device);
+        bn1 = nn.BatchNorm2d(width / 2, device: device);
         relu1 = nn.ReLU(inplace: true);
-        conv2 = nn.Conv2d(width / 2, width / 2, 3, padding: 1, bias: false);
-        bn2 = nn.BatchNorm2d(width / 2);
+        conv2 = nn.Conv2d(width / 2, width / 2, 3, padding: 1, bias: false, device: device);
+        bn2 = nn.BatchNorm2d(width / 2, device: device);
         relu2 = nn.ReLU(inplace: true);
-        conv3 = nn.Conv2d(width / 2, width, 3, padding: 1, bias: false);
-        bn3 = nn.BatchNorm2d(width);
+        conv3 = nn.Conv2d(width / 2, width, 3, padding: 1, bias: false, device: device);
+        bn3 = nn.BatchNorm2d(width, device: device);
         relu3 = nn.ReLU(inplace: true);
         avgpool = nn.AvgPool2d(2);
 
@@ -49,7 +49,7 @@ public sealed class ModifiedResNet : nn.Module<Tensor, Tensor>
             var stage = nn.Sequential();
             for (int i = 0; i < blocks; i++)
             {
-                stage.append(i.ToString(), new Bottleneck(inplanes, planes, i == 0 ? stride : 1));
+                stage.append(i.ToString(), new Bottleneck(inplanes, planes, i == 0 ? stride : 1, device));
                 inplanes = planes * Bottleneck.Expansion;
             }
             return stage;
@@ -60,7 +60,7 @@ public sealed class ModifiedResNet : nn.Module<Tensor, Tensor>
         layer4 = Stage(width * 8, layers[3], 2);
 
         int embedDim = width * 32; // the ResNet feature dimension
-        attnpool = new AttentionPool2d(inputResolution / 32, embedDim, heads, outputDim);
+        attnpool = new AttentionPool2d(inputResolution / 32, embedDim, heads, outputDim, device);
         RegisterComponents();
     }
 

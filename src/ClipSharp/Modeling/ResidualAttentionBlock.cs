@@ -12,15 +12,16 @@ public sealed class ResidualAttentionBlock : nn.Module<Tensor, Tensor>
     readonly Sequential mlp;
     readonly LayerNorm ln_2;
 
-    public ResidualAttentionBlock(int width, int heads, bool causal) : base(nameof(ResidualAttentionBlock))
+    public ResidualAttentionBlock(int width, int heads, bool causal, Device? device = null)
+        : base(nameof(ResidualAttentionBlock))
     {
-        attn = new MultiheadAttention(width, heads, causal);
-        ln_1 = nn.LayerNorm(width);
+        attn = new MultiheadAttention(width, heads, causal, device);
+        ln_1 = nn.LayerNorm(width, device: device);
         mlp = nn.Sequential(
-            ("c_fc", nn.Linear(width, width * 4)),
+            ("c_fc", nn.Linear(width, width * 4, device: device)),
             ("gelu", new QuickGELU()),
-            ("c_proj", nn.Linear(width * 4, width)));
-        ln_2 = nn.LayerNorm(width);
+            ("c_proj", nn.Linear(width * 4, width, device: device)));
+        ln_2 = nn.LayerNorm(width, device: device);
         RegisterComponents();
     }
 

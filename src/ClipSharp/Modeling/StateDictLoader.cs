@@ -3,8 +3,11 @@ using static TorchSharp.torch;
 
 namespace ClipSharp.Modeling;
 
-/// <summary>Copies a state dict into a model after checking that every key and shape matches, naming all that do
-/// not, and that every floating-point value is finite (naming the first key that is not).</summary>
+/// <summary>Puts a state dict into a model after checking that every key and shape matches, naming all that do
+/// not, and that every floating-point value is finite (naming the first key that is not). A tensor the model holds
+/// on the meta device is replaced by the checkpoint's, converted to the model's type (PyTorch's
+/// <c>load_state_dict(assign=True)</c>: one pass, nothing initialised first); any other is copied into (one pass,
+/// converting on the way). On an error the model is left partly loaded: the caller disposes it.</summary>
 internal static class StateDictLoader
 {
     public static void Load(nn.Module model, IReadOnlyDictionary<string, Tensor> stateDict, string source)
@@ -26,26 +29,51 @@ internal static class StateDictLoader
         if (unexpected.Count > 0) problems.Add($"unexpected [{string.Join(", ", unexpected)}]");
         problems.AddRange(mismatched);
         if (problems.Count > 0) throw new StateDictException($"Checkpoint '{source}': {string.Join("; ", problems)}");
-        RequireFinite(target.Keys.Where(stateDict.ContainsKey).Select(k => (k, stateDict[k])), source);
 
         using var _ = torch.no_grad();
-        foreach (var (key, t) in target)
-            if (stateDict.TryGetValue(key, out var value))
-                using (var converted = value.to_type(t.dtype).reshape(t.shape))
-                    t.copy_(converted);
+        foreach (var (prefix, owner) in model.named_modules().Prepend(("", model)))
+        {
+            var own = owner.named_parameters(recurse: false).Select(p => (p.name, (Tensor)p.parameter))
+                .Concat(owner.named_buffers(recurse: false)).ToList();
+            foreach (var (name, current) in own)
+            {
+                string key = prefix.Length == 0 ? name : $"{prefix}.{name}";
+                bool given = stateDict.TryGetValue(key, out var value);
+                if (current.device_type != DeviceType.META)
+                {
+                    if (!given) continue;
+                    using (var view = value!.reshape(current.shape)) current.copy_(view);
+                    RequireFinite(key, current, source);
+                    continue;
+                }
+                var loaded = given ? Converted(value!, current)
+                    : torch.zeros(current.shape, current.dtype); // an optional buffer (see above)
+                try { RequireFinite(key, loaded, source); }
+                catch { loaded.Dispose(); throw; }
+                ParameterAssignment.Assign(owner, name, loaded);
+            }
+        }
     }
 
-    /// <summary>Refuses the first floating-point tensor holding NaN or ±Inf: such a weight turns every answer into
-    /// NaN. One vectorised isfinite().all() per tensor (a temporary of one byte per value, freed at once).</summary>
-    public static void RequireFinite(IEnumerable<(string Key, Tensor Value)> tensors, string source)
+    /// <summary>The checkpoint's tensor as the model's new one: its type and shape, in memory of its own (never
+    /// shared with the caller's tensors, which may change or go).</summary>
+    static Tensor Converted(Tensor value, Tensor current)
     {
-        foreach (var (key, value) in tensors)
-        {
-            if (!value.is_floating_point()) continue;
-            bool finite;
-            using (torch.NewDisposeScope()) finite = torch.isfinite(value).all().item<bool>();
-            if (!finite) throw new StateDictException($"Checkpoint '{source}': '{key}' holds NaN/Inf");
-        }
+        using var shaped = value.reshape(current.shape);
+        return shaped.to_type(current.dtype, copy: true);
+    }
+
+    /// <summary>Refuses a floating-point weight holding NaN or ±Inf (as the model's type): such a weight turns every
+    /// answer into NaN. Checked on the converted tensor, just written and so in cache: its sum is finite when every
+    /// value is (one fast reduction, no temporary); only a sum that is not (NaN, Inf, or an overflow of huge finite
+    /// values) is confirmed value by value.</summary>
+    static void RequireFinite(string key, Tensor loaded, string source)
+    {
+        if (!loaded.is_floating_point()) return;
+        using var scope = torch.NewDisposeScope();
+        if (double.IsFinite(loaded.sum().to_type(ScalarType.Float64).item<double>())) return;
+        if (!torch.isfinite(loaded).all().item<bool>())
+            throw new StateDictException($"Checkpoint '{source}': '{key}' holds NaN/Inf");
     }
 
     static string Shape(IEnumerable<long> shape) => $"[{string.Join(", ", shape)}]";

@@ -4,14 +4,17 @@ using static TorchSharp.torch;
 
 namespace ClipSharp.Modeling;
 
-/// <summary>A stack of residual attention blocks (<c>resblocks.N</c>), causal for text, unmasked for ViT images.</summary>
+/// <summary>A stack of residual attention blocks (<c>resblocks.N</c>), causal for text, unmasked for ViT images.
+/// </summary>
 public sealed class Transformer : nn.Module<Tensor, Tensor>
 {
     readonly ModuleList<ResidualAttentionBlock> resblocks;
 
-    public Transformer(int width, int layers, int heads, bool causal) : base(nameof(Transformer))
+    public Transformer(int width, int layers, int heads, bool causal, Device? device = null)
+        : base(nameof(Transformer))
     {
-        resblocks = nn.ModuleList(Enumerable.Range(0, layers).Select(_ => new ResidualAttentionBlock(width, heads, causal)).ToArray());
+        resblocks = nn.ModuleList(Enumerable.Range(0, layers)
+            .Select(_ => new ResidualAttentionBlock(width, heads, causal, device)).ToArray());
         RegisterComponents();
     }
 

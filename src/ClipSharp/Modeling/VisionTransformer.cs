@@ -4,28 +4,43 @@ using static TorchSharp.torch;
 
 namespace ClipSharp.Modeling;
 
-/// <summary>CLIP's ViT image tower: patchify, prepend the class token, pre-LN transformer, project the class token.</summary>
-public sealed class VisionTransformer : nn.Module<Tensor, Tensor>
+/// <summary>CLIP's ViT image tower: patchify, prepend the class token, pre-LN transformer, project the class token.
+/// </summary>
+public sealed class VisionTransformer : nn.Module<Tensor, Tensor>, IAssignableParameters
 {
     readonly Conv2d conv1;
-    readonly Parameter class_embedding;
-    readonly Parameter positional_embedding;
+    Parameter class_embedding;
+    Parameter positional_embedding;
     readonly LayerNorm ln_pre;
     readonly Transformer transformer;
     readonly LayerNorm ln_post;
-    readonly Parameter proj;
+    Parameter proj;
 
-    public VisionTransformer(int inputResolution, int patchSize, int width, int layers, int heads, int outputDim) : base(nameof(VisionTransformer))
+    public VisionTransformer(int inputResolution, int patchSize, int width, int layers, int heads, int outputDim,
+        Device? device = null) : base(nameof(VisionTransformer))
     {
-        conv1 = nn.Conv2d(3, width, patchSize, stride: patchSize, bias: false);
+        conv1 = nn.Conv2d(3, width, patchSize, stride: patchSize, bias: false, device: device);
         double scale = 1 / Math.Sqrt(width);
-        class_embedding = nn.Parameter(torch.randn(width) * scale);
-        positional_embedding = nn.Parameter(torch.randn((inputResolution / patchSize) * (inputResolution / patchSize) + 1, width) * scale);
-        ln_pre = nn.LayerNorm(width);
-        transformer = new Transformer(width, layers, heads, causal: false);
-        ln_post = nn.LayerNorm(width);
-        proj = nn.Parameter(torch.randn(width, outputDim) * scale);
+        int grid = inputResolution / patchSize;
+        class_embedding = nn.Parameter(torch.randn(width, device: device) * scale);
+        positional_embedding = nn.Parameter(torch.randn(grid * grid + 1, width, device: device) * scale);
+        ln_pre = nn.LayerNorm(width, device: device);
+        transformer = new Transformer(width, layers, heads, causal: false, device);
+        ln_post = nn.LayerNorm(width, device: device);
+        proj = nn.Parameter(torch.randn(width, outputDim, device: device) * scale);
         RegisterComponents();
+    }
+
+    void IAssignableParameters.Assign(string name, Parameter value)
+    {
+        switch (name)
+        {
+            case nameof(class_embedding): class_embedding.Dispose(); class_embedding = value; break;
+            case nameof(positional_embedding): positional_embedding.Dispose(); positional_embedding = value; break;
+            case nameof(proj): proj.Dispose(); proj = value; break;
+            default: throw new ArgumentException($"No parameter '{name}'", nameof(name));
+        }
+        ConditionallyRegisterParameter(name, value);
     }
 
     public override Tensor forward(Tensor x)

@@ -13,10 +13,13 @@ public sealed class BpeVocabulary
     /// <summary>The largest vocabulary file read: the released one is about 1.3 MB.</summary>
     public const long MaxFileBytes = 64L << 20;
 
-    public IReadOnlyDictionary<(string, string), int> MergeRanks { get; }
+    /// <summary>Merge (first, second) → rank; built on first use (only the step-by-step <c>Merge</c> needs it).
+    /// </summary>
+    public IReadOnlyDictionary<(string, string), int> MergeRanks => mergeRanks.Value;
     public IReadOnlyDictionary<string, int> Encoder { get; }
     public IReadOnlyList<string> Decoder { get; }
-    /// <summary>The most text bytes one token stands for: a word of N bytes is at least ⌈N / this⌉ tokens.</summary>
+    /// <summary>The most text bytes one token stands for: a word of N bytes is at least ⌈N / this⌉ tokens.
+    /// </summary>
     public int LongestTokenBytes { get; }
     /// <summary>The merges by token ids: <see cref="PairKey"/>(first, second) → the merge's rank and the token it
     /// makes.</summary>
@@ -30,24 +33,36 @@ public sealed class BpeVocabulary
     public static readonly IReadOnlyDictionary<char, byte> ByteDecoder =
         ByteEncoder.Select((c, b) => (c, b)).ToDictionary(x => x.c, x => (byte)x.b);
 
-    BpeVocabulary(List<(string, string)> merges)
+    readonly Lazy<Dictionary<(string, string), int>> mergeRanks;
+
+    BpeVocabulary(List<(string First, string Second)> merges)
     {
-        MergeRanks = merges.Select((m, i) => (m, i)).ToDictionary(x => x.m, x => x.i);
-        var vocab = new List<string>(49408);
+        mergeRanks = new(() =>
+        {
+            var ranks = new Dictionary<(string, string), int>(merges.Count);
+            for (int i = 0; i < merges.Count; i++) ranks[merges[i]] = i;
+            return ranks;
+        });
+        var vocab = new List<string>(2 * 256 + merges.Count + 2);
         // The byte symbols in the official order: printable bytes first, then the rest (i.e. by stand-in character).
         var byteSymbols = ByteEncoder.Order().Select(c => c.ToString()).ToList();
         vocab.AddRange(byteSymbols);
         vocab.AddRange(byteSymbols.Select(c => c + "</w>"));
-        vocab.AddRange(merges.Select(m => m.Item1 + m.Item2));
+        foreach (var (first, second) in merges) vocab.Add(first + second);
         vocab.Add("<|startoftext|>");
         vocab.Add("<|endoftext|>");
         Decoder = vocab;
-        Encoder = vocab.Select((v, i) => (v, i)).ToDictionary(x => x.v, x => x.i);
+        var encoder = new Dictionary<string, int>(vocab.Count);
+        for (int i = 0; i < vocab.Count; i++) encoder[vocab[i]] = i;
+        Encoder = encoder;
+        // Merge r makes token 512 + r: the vocabulary lists the merged symbols after the 512 byte symbols.
+        var byId = new Dictionary<long, (int Rank, int Merged)>(merges.Count);
+        for (int rank = 0; rank < merges.Count; rank++)
+            byId[PairKey(encoder[merges[rank].First], encoder[merges[rank].Second])] = (rank, 2 * 256 + rank);
+        MergesById = byId;
         // One stand-in character per byte; the word-end mark is no byte.
-        MergesById = merges.Select((m, rank) => (m, rank)).ToDictionary(
-            x => PairKey(Encoder[x.m.Item1], Encoder[x.m.Item2]), x => (x.rank, Encoder[x.m.Item1 + x.m.Item2]));
-        ByteIds = [.. ByteEncoder.Select(c => Encoder[c.ToString()])];
-        WordEndByteIds = [.. ByteEncoder.Select(c => Encoder[c + "</w>"])];
+        ByteIds = [.. ByteEncoder.Select(c => encoder[c.ToString()])];
+        WordEndByteIds = [.. ByteEncoder.Select(c => encoder[c + "</w>"])];
         LongestTokenBytes = vocab.Take(vocab.Count - 2).Max(v => v.EndsWith("</w>") ? v.Length - 4 : v.Length);
     }
 
@@ -66,14 +81,16 @@ public sealed class BpeVocabulary
         if (!sha.Equals(expectedSha256, StringComparison.OrdinalIgnoreCase))
             throw new InvalidDataException($"Vocabulary '{path}' has SHA-256 {sha}, expected " +
                 $"{expectedSha256.ToLowerInvariant()} (the released {FileName}); download it again");
+        // The file holds 262,144 merges; CLIP uses the first ones only, so the rest is never decompressed.
         using var gz = new GZipStream(new MemoryStream(data), CompressionMode.Decompress);
         using var reader = new StreamReader(gz, Encoding.UTF8);
-        var lines = reader.ReadToEnd().Split('\n');
-        var merges = lines.Skip(1).Take(MergeCount).Select(line =>
+        reader.ReadLine(); // the version line
+        var merges = new List<(string, string)>(MergeCount);
+        while (merges.Count < MergeCount && reader.ReadLine() is { } line)
         {
-            var parts = line.Split(' ');
-            return (parts[0], parts[1]);
-        }).ToList();
+            int space = line.IndexOf(' ');
+            merges.Add((line[..space], line[(space + 1)..]));
+        }
         return new BpeVocabulary(merges);
     }
 
