@@ -17,30 +17,43 @@ internal static partial class PillowResize
     /// With <paramref name="alpha"/> the image is premultiplied first and unpremultiplied after, as Pillow resizes RGBA
     /// and LA (only the pixels read are premultiplied; an image left at its size is copied untouched, as Pillow does).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe byte[] BicubicRegion(byte[] src, int width, int height, int outWidth, int outHeight,
+    public static byte[] BicubicRegion(byte[] src, int width, int height, int outWidth, int outHeight,
         int left, int top, int regionWidth, int regionHeight, bool alpha = false)
     {
         CheckImage(src, width, height);
+        return BicubicRegion((y, x, line) => src.AsSpan((int)(((long)y * width + x) * 4), line.Length).CopyTo(line),
+            width, height, outWidth, outHeight, left, top, regionWidth, regionHeight, alpha);
+    }
+
+    /// <summary>Copies input row <paramref name="y"/> from column <paramref name="firstColumn"/> on into
+    /// <paramref name="line"/> (four bytes a pixel). Rows are asked for once each, top to bottom.</summary>
+    internal delegate void RowReader(int y, int firstColumn, Span<byte> line);
+
+    /// <summary><see cref="BicubicRegion(byte[], int, int, int, int, int, int, int, int, bool)"/> reading the input
+    /// rows it needs from <paramref name="rows"/>, so that they can be decoded as they are read.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static unsafe byte[] BicubicRegion(RowReader rows, int width, int height, int outWidth, int outHeight,
+        int left, int top, int regionWidth, int regionHeight, bool alpha = false)
+    {
         CheckRegion(outWidth, outHeight, left, top, regionWidth, regionHeight);
         bool horizontal = width != outWidth, vertical = height != outHeight;
-        if (!horizontal && !vertical) return Crop(src, width, left, top, regionWidth, regionHeight);
+        alpha &= horizontal || vertical; // an image left at its size is copied untouched, as Pillow does
 
         var horiz = horizontal ? Shifted(Precompute(width, outWidth, left, regionWidth)) : null;
         var vert = vertical ? Precompute(height, outHeight, top, regionHeight) : null;
         // The input columns and rows the region reads.
         int firstColumn = horiz?.First ?? left, columns = horiz?.Span ?? regionWidth;
         int firstRow = vert is null ? top : vert.Start[0];
-        int rows = vert is null ? regionHeight : vert.Start[^1] + vert.Count[^1] - firstRow;
+        int rowsRead = vert is null ? regionHeight : vert.Start[^1] + vert.Count[^1] - firstRow;
 
         // Horizontal pass over the rows read, into rows × regionWidth pixels (8-bit, as Pillow's intermediate).
         int rowBytes = regionWidth * 4;
-        var temp = new byte[(long)rows * rowBytes];
+        var temp = new byte[(long)rowsRead * rowBytes];
         var line = new byte[columns * 4];
         fixed (byte* t = temp, l = line)
-            for (int r = 0; r < rows; r++)
+            for (int r = 0; r < rowsRead; r++)
             {
-                Array.Copy(src, ((long)(firstRow + r) * width + firstColumn) * 4, line, 0, line.Length);
+                rows(firstRow + r, firstColumn, line);
                 if (alpha) PremultiplyInPlace(line);
                 if (horiz is null) Buffer.MemoryCopy(l, t + (long)r * rowBytes, rowBytes, rowBytes);
                 else
@@ -107,14 +120,6 @@ internal static partial class PillowResize
             || (long)regionWidth * regionHeight * 4 > Array.MaxLength)
             throw new ArgumentOutOfRangeException(nameof(left),
                 $"No region {regionWidth}×{regionHeight} at ({left}, {top}) of a {outWidth}×{outHeight} resize");
-    }
-
-    static byte[] Crop(byte[] src, int width, int left, int top, int regionWidth, int regionHeight)
-    {
-        var dst = new byte[(long)regionWidth * regionHeight * 4];
-        for (int y = 0; y < regionHeight; y++)
-            Array.Copy(src, ((long)(top + y) * width + left) * 4, dst, (long)y * regionWidth * 4, regionWidth * 4L);
-        return dst;
     }
 
     static void PremultiplyInPlace(byte[] rgba)
