@@ -39,8 +39,8 @@ public sealed class ClipPreprocessor(int size = 224, long maxPixels = ImageLoade
     public byte[] Pixels(RgbaImage image) => Pixels(image, "(in memory)");
 
     /// <summary>Resize of the short side to N, centre crop N×N, RGB. Only the crop is resampled (see
-    /// <see cref="PillowResize.BicubicRegion(byte[], int, int, int, int, int, int, int, int, bool)"/>): the same
-    /// bytes as resizing all and cropping, in bounded memory.</summary>
+    /// <see cref="PillowResize.BicubicRegion"/>): the same bytes as resizing all and cropping, in bounded memory.
+    /// </summary>
     public byte[] Pixels(RgbaImage image, string name)
     {
         var (w, h) = (image.Width, image.Height);
@@ -66,9 +66,8 @@ public sealed class ClipPreprocessor(int size = 224, long maxPixels = ImageLoade
     {
         var (w, h, pixels) = (image.Width, image.Height, image.Pixels);
         var (newW, newH, left, top) = Geometry(w, h)!.Value;
-        return ToRgb(PillowResize.BicubicRegion(
-            (y, x, line) => pixels.AsSpan((int)(((long)y * w + x) * 4), line.Length).CopyTo(line),
-            w, h, newW, newH, left, top, Size, Size, alpha: image.Mode is PillowMode.RGBA or PillowMode.LA));
+        return ToRgb(PillowResize.BicubicRegionOf(pixels, w, h, newW, newH, left, top, Size, Size,
+            alpha: image.Mode is PillowMode.RGBA or PillowMode.LA));
     }
 
     // torchvision: the short side becomes N, the long side int(N·long/short); the crop's offsets round half to
