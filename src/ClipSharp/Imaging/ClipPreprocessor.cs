@@ -23,15 +23,18 @@ public sealed class ClipPreprocessor(int size = 224, long maxPixels = ImageLoade
     public int Size { get; } = size is >= 1 and <= MaxSize ? size
         : throw new ImageException($"The preprocess size {size} is out of range 1–{MaxSize}");
     public long MaxPixels { get; } = maxPixels is >= 1 and <= ImageLoader.MaxPixelsLimit ? maxPixels
-        : throw new ImageException($"The pixel limit {maxPixels:N0} is out of range 1–{ImageLoader.MaxPixelsLimit:N0}");
+        : throw new ImageException(
+            $"The pixel limit {maxPixels:N0} is out of range 1–{ImageLoader.MaxPixelsLimit:N0}");
 
     /// <summary>The image after resize, crop and RGB conversion: [N, N, 3] bytes, as the official pipeline's PIL
     /// image.</summary>
-    public byte[] Pixels(string path) => Guarded(path, () => Pixels(ImageLoader.Load(path, MaxPixels), path));
+    public byte[] Pixels(string path) => Guarded(path, () => Pixels(ImageLoader.ReadFile(path), path));
 
-    /// <summary>The same from an image file's bytes already in memory (<paramref name="name"/> for messages).</summary>
-    public byte[] Pixels(byte[] encoded, string name) =>
-        Guarded(name, () => Pixels(ImageLoader.Decode(encoded, name, MaxPixels), name));
+    /// <summary>The same from an image file's bytes already in memory (<paramref name="name"/> for messages).
+    /// </summary>
+    public byte[] Pixels(byte[] encoded, string name) => Guarded(name, () =>
+        ImageLoader.DecodePooled(encoded, name, MaxPixels, Resamples, image => Pixels(image))
+        ?? Pixels(ImageLoader.Decode(encoded, name, MaxPixels), name));
 
     public byte[] Pixels(RgbaImage image) => Pixels(image, "(in memory)");
 
@@ -43,23 +46,55 @@ public sealed class ClipPreprocessor(int size = 224, long maxPixels = ImageLoade
         var (w, h) = (image.Width, image.Height);
         if (w < 1 || h < 1 || image.Pixels.LongLength != (long)w * h * 4)
             throw new ImageException($"Image '{name}' has {image.Pixels.LongLength:N0} bytes for {w}×{h} RGBA pixels");
-        // torchvision: the short side becomes N, the long side int(N·long/short).
-        (long newW, long newH) = w <= h
-            ? ((long)Size, (long)((double)Size * h / w))
-            : ((long)((double)Size * w / h), (long)Size);
-        if (Math.Max(newW, newH) > MaxResizedSide)
-            throw new ImageException($"Image '{name}' is {w}×{h}: resizing its short side to {Size} makes it " +
-                $"{newW:N0}×{newH:N0}, over Pillow's limit of {MaxResizedSide:N0} pixels a side " +
-                "(too extreme an aspect ratio)");
-        int top = (int)Math.Round((newH - Size) / 2.0, MidpointRounding.ToEven);
-        int left = (int)Math.Round((newW - Size) / 2.0, MidpointRounding.ToEven);
-        var crop = image.Mode switch
+        var (newW, newH, left, top) = Geometry(w, h) ?? throw TooExtreme(w, h, name);
+        return ToRgb(image.Mode switch
         {
             PillowMode.P or PillowMode.One =>
-                PillowResize.NearestRegion(image.Pixels, w, h, (int)newW, (int)newH, left, top, Size, Size),
-            _ => PillowResize.BicubicRegion(image.Pixels, w, h, (int)newW, (int)newH, left, top, Size, Size,
+                PillowResize.NearestRegion(image.Pixels, w, h, newW, newH, left, top, Size, Size),
+            _ => PillowResize.BicubicRegion(image.Pixels, w, h, newW, newH, left, top, Size, Size,
                 alpha: image.Mode is PillowMode.RGBA or PillowMode.LA),
-        };
+        });
+    }
+
+    // Whether Pixels(PooledImage) takes an image: not the nearest-neighbour modes, not a refused aspect ratio (the
+    // whole-image path reports a broken file before that).
+    bool Resamples(int w, int h, PillowMode mode) =>
+        mode is not (PillowMode.P or PillowMode.One) && Geometry(w, h) is not null;
+
+    // The same as Pixels(RgbaImage) from a borrowed buffer.
+    byte[] Pixels(PooledImage image)
+    {
+        var (w, h, pixels) = (image.Width, image.Height, image.Pixels);
+        var (newW, newH, left, top) = Geometry(w, h)!.Value;
+        return ToRgb(PillowResize.BicubicRegionOf(pixels, w, h, newW, newH, left, top, Size, Size,
+            alpha: image.Mode is PillowMode.RGBA or PillowMode.LA));
+    }
+
+    // torchvision: the short side becomes N, the long side int(N·long/short); the crop's offsets round half to
+    // even. Null past Pillow's largest side.
+    (int NewWidth, int NewHeight, int Left, int Top)? Geometry(int w, int h)
+    {
+        var (newW, newH) = Resized(w, h);
+        if (Math.Max(newW, newH) > MaxResizedSide) return null;
+        int top = (int)Math.Round((newH - Size) / 2.0, MidpointRounding.ToEven);
+        int left = (int)Math.Round((newW - Size) / 2.0, MidpointRounding.ToEven);
+        return ((int)newW, (int)newH, left, top);
+    }
+
+    (long Width, long Height) Resized(int w, int h) => w <= h
+        ? (Size, (long)((double)Size * h / w))
+        : ((long)((double)Size * w / h), Size);
+
+    ImageException TooExtreme(int w, int h, string name)
+    {
+        var (newW, newH) = Resized(w, h);
+        return new ImageException($"Image '{name}' is {w}×{h}: resizing its short side to {Size} makes it " +
+            $"{newW:N0}×{newH:N0}, over Pillow's limit of {MaxResizedSide:N0} pixels a side " +
+            "(too extreme an aspect ratio)");
+    }
+
+    byte[] ToRgb(byte[] crop)
+    {
         var rgb = new byte[Size * Size * 3];
         for (int i = 0, d = 0; d < rgb.Length; i += 4, d += 3)
         {
@@ -74,7 +109,8 @@ public sealed class ClipPreprocessor(int size = 224, long maxPixels = ImageLoade
         try { return work(); }
         catch (Exception e) when (e is not ClipSharpException and not OperationCanceledException)
         {
-            throw new ImageException($"Image '{name}' could not be preprocessed ({e.GetType().Name}: {e.Message})", e);
+            throw new ImageException(
+                $"Image '{name}' could not be preprocessed ({e.GetType().Name}: {e.Message})", e);
         }
     }
 

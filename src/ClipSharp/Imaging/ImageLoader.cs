@@ -1,3 +1,4 @@
+using System.Buffers;
 using SkiaSharp;
 
 namespace ClipSharp.Imaging;
@@ -37,35 +38,88 @@ public static class ImageLoader
 
     public static unsafe RgbaImage Decode(byte[] data, string name, long maxPixels = DefaultMaxPixels)
     {
-        if (maxPixels is < 1 or > MaxPixelsLimit)
-            throw new ImageException($"The pixel limit {maxPixels:N0} is out of range 1–{MaxPixelsLimit:N0}");
-        if (data.Length == 0) throw new ImageException($"Image '{name}' is empty");
+        CheckInput(data.Length, name, maxPixels);
         // Skia reads the caller's array in place (pinned for the decode) instead of copying it.
         fixed (byte* encoded = data)
         {
             using var skData = SKData.Create((IntPtr)encoded, data.Length);
-            using var codec = SKCodec.Create(skData) ?? throw new ImageException(
-                $"Image '{name}' is not a supported image (PNG, JPEG, GIF, BMP or WebP) or is corrupt");
+            using var codec = OpenCodec(skData, name, maxPixels);
             var (w, h) = (codec.Info.Width, codec.Info.Height);
-            if (w <= 0 || h <= 0) throw new ImageException($"Image '{name}' has no pixels ({w}×{h})");
-            long pixelCount = (long)w * h;
-            if (pixelCount > maxPixels)
-                throw new ImageException($"Image '{name}' is {w}×{h} = {pixelCount:N0} pixels, over the limit of " +
-                    $"{maxPixels:N0} (a decompression bomb?)");
-
-            var info = new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Unpremul, colorspace: null);
-            var pixels = new byte[pixelCount * 4]; // at most MaxPixelsLimit·4 bytes, under Array.MaxLength
-            SKCodecResult result;
-            fixed (byte* target = pixels)
-                result = codec.GetPixels(info, (IntPtr)target, w * 4, new SKCodecOptions(0));
-            if (result == SKCodecResult.IncompleteInput)
-                throw new ImageException($"Image '{name}' is truncated: its data ends before the last row");
-            if (result != SKCodecResult.Success)
-                throw new ImageException($"Image '{name}' could not be decoded ({result})");
-
+            var pixels = new byte[(long)w * h * 4]; // at most MaxPixelsLimit·4 bytes, under Array.MaxLength
+            DecodeInto(codec, pixels, name);
             return new RgbaImage(w, h, pixels, ModeOf(data, codec.EncodedFormat, codec.Info.AlphaType));
         }
     }
+
+    /// <summary>Decoded images up to this many RGBA bytes (16 megapixels) borrow their buffer from a pool.</summary>
+    internal const int PooledBytes = 64 << 20;
+
+    /// <summary><paramref name="use"/>'s result on the image decoded as <see cref="Decode"/> does, but into a buffer
+    /// borrowed from a pool for the call (a fresh 4 MB array an image costs page faults and garbage collections): its
+    /// first width·height·4 bytes are the pixels. Null, without decoding, when <paramref name="accepts"/> refuses the
+    /// image's size and mode (the caller then decodes it as it likes).</summary>
+    internal static unsafe T? DecodePooled<T>(byte[] data, string name, long maxPixels,
+        Func<int, int, PillowMode, bool> accepts, Func<PooledImage, T> use) where T : class
+    {
+        CheckInput(data.Length, name, maxPixels);
+        fixed (byte* encoded = data)
+        {
+            using var skData = SKData.Create((IntPtr)encoded, data.Length);
+            using var codec = OpenCodec(skData, name, maxPixels);
+            var (w, h) = (codec.Info.Width, codec.Info.Height);
+            var mode = ModeOf(data, codec.EncodedFormat, codec.Info.AlphaType);
+            if (!accepts(w, h, mode)) return null;
+            long bytes = (long)w * h * 4;
+            var pixels = bytes <= PooledBytes ? ArrayPool<byte>.Shared.Rent((int)bytes) : new byte[bytes];
+            try
+            {
+                DecodeInto(codec, pixels, name);
+                return use(new PooledImage(w, h, mode, pixels));
+            }
+            finally
+            {
+                if (bytes <= PooledBytes) ArrayPool<byte>.Shared.Return(pixels);
+            }
+        }
+    }
+
+    static unsafe void DecodeInto(SKCodec codec, byte[] pixels, string name)
+    {
+        var (w, h) = (codec.Info.Width, codec.Info.Height);
+        SKCodecResult result;
+        fixed (byte* target = pixels)
+            result = codec.GetPixels(RgbaInfo(w, h), (IntPtr)target, w * 4, new SKCodecOptions(0));
+        if (result == SKCodecResult.IncompleteInput)
+            throw new ImageException($"Image '{name}' is truncated: its data ends before the last row");
+        if (result != SKCodecResult.Success)
+            throw new ImageException($"Image '{name}' could not be decoded ({result})");
+    }
+
+    // The checks every decode makes before it allocates: pixel limit and empty file, then format and size.
+    static void CheckInput(int length, string name, long maxPixels)
+    {
+        if (maxPixels is < 1 or > MaxPixelsLimit)
+            throw new ImageException($"The pixel limit {maxPixels:N0} is out of range 1–{MaxPixelsLimit:N0}");
+        if (length == 0) throw new ImageException($"Image '{name}' is empty");
+    }
+
+    static SKCodec OpenCodec(SKData data, string name, long maxPixels)
+    {
+        var codec = SKCodec.Create(data) ?? throw new ImageException(
+            $"Image '{name}' is not a supported image (PNG, JPEG, GIF, BMP or WebP) or is corrupt");
+        var (w, h) = (codec.Info.Width, codec.Info.Height);
+        long pixelCount = (long)w * h;
+        string? problem = w <= 0 || h <= 0 ? $"Image '{name}' has no pixels ({w}×{h})"
+            : pixelCount > maxPixels ? $"Image '{name}' is {w}×{h} = {pixelCount:N0} pixels, over the limit of " +
+                $"{maxPixels:N0} (a decompression bomb?)"
+            : null;
+        if (problem is null) return codec;
+        codec.Dispose();
+        throw new ImageException(problem);
+    }
+
+    static SKImageInfo RgbaInfo(int width, int height) =>
+        new(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul, colorspace: null);
 
     static PillowMode ModeOf(byte[] data, SKEncodedImageFormat format, SKAlphaType alpha) => format switch
     {
@@ -117,3 +171,7 @@ public static class ImageLoader
         return true;
     }
 }
+
+/// <summary>A decoded image whose first <see cref="Width"/>·<see cref="Height"/>·4 bytes of <see cref="Pixels"/>
+/// (a borrowed buffer, maybe longer) are its RGBA pixels.</summary>
+internal readonly record struct PooledImage(int Width, int Height, PillowMode Mode, byte[] Pixels);

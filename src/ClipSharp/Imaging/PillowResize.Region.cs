@@ -17,41 +17,42 @@ internal static partial class PillowResize
     /// With <paramref name="alpha"/> the image is premultiplied first and unpremultiplied after, as Pillow resizes RGBA
     /// and LA (only the pixels read are premultiplied; an image left at its size is copied untouched, as Pillow does).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe byte[] BicubicRegion(byte[] src, int width, int height, int outWidth, int outHeight,
+    public static byte[] BicubicRegion(byte[] src, int width, int height, int outWidth, int outHeight,
         int left, int top, int regionWidth, int regionHeight, bool alpha = false)
     {
         CheckImage(src, width, height);
+        return BicubicRegionOf(src, width, height, outWidth, outHeight, left, top, regionWidth, regionHeight, alpha);
+    }
+
+    /// <summary><see cref="BicubicRegion"/> of the image in the first width·height·4 bytes of <paramref name="src"/>
+    /// (a pooled buffer may be longer).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static unsafe byte[] BicubicRegionOf(byte[] src, int width, int height, int outWidth, int outHeight,
+        int left, int top, int regionWidth, int regionHeight, bool alpha = false)
+    {
+        if (width < 1 || height < 1 || src.LongLength < (long)width * height * 4)
+            throw new ArgumentException($"{src.LongLength} bytes are no {width}×{height} RGBA image", nameof(src));
         CheckRegion(outWidth, outHeight, left, top, regionWidth, regionHeight);
         bool horizontal = width != outWidth, vertical = height != outHeight;
-        if (!horizontal && !vertical) return Crop(src, width, left, top, regionWidth, regionHeight);
+        alpha &= horizontal || vertical; // an image left at its size is copied untouched, as Pillow does
 
         var horiz = horizontal ? Shifted(Precompute(width, outWidth, left, regionWidth)) : null;
         var vert = vertical ? Precompute(height, outHeight, top, regionHeight) : null;
         // The input columns and rows the region reads.
         int firstColumn = horiz?.First ?? left, columns = horiz?.Span ?? regionWidth;
         int firstRow = vert is null ? top : vert.Start[0];
-        int rows = vert is null ? regionHeight : vert.Start[^1] + vert.Count[^1] - firstRow;
+        int rowsRead = vert is null ? regionHeight : vert.Start[^1] + vert.Count[^1] - firstRow;
 
         // Horizontal pass over the rows read, into rows × regionWidth pixels (8-bit, as Pillow's intermediate).
         int rowBytes = regionWidth * 4;
-        var temp = new byte[(long)rows * rowBytes];
-        var line = new byte[columns * 4];
-        fixed (byte* t = temp, l = line)
-            for (int r = 0; r < rows; r++)
-            {
-                Array.Copy(src, ((long)(firstRow + r) * width + firstColumn) * 4, line, 0, line.Length);
-                if (alpha) PremultiplyInPlace(line);
-                if (horiz is null) Buffer.MemoryCopy(l, t + (long)r * rowBytes, rowBytes, rowBytes);
-                else
-                {
-                    var c = horiz.Coefficients;
-                    fixed (int* w = c.Weights)
-                        for (int x = 0; x < regionWidth; x++)
-                            WeightedSum(l + c.Start[x] * 4L, 4, w + (long)x * c.KernelSize, c.Count[x],
-                                t + (long)r * rowBytes + x * 4L);
-                }
-            }
+        var temp = new byte[(long)rowsRead * rowBytes];
+        fixed (byte* t = temp, image = src)
+        {
+            byte* first = image + ((long)firstRow * width + firstColumn) * 4; // the first pixel read
+            if (horiz is not null && FourRows)
+                HorizontalFourRows(first, width * 4, rowsRead, columns, horiz.Coefficients, alpha, t, rowBytes);
+            else HorizontalRows(first, width * 4, rowsRead, columns, horiz?.Coefficients, alpha, t, rowBytes);
+        }
 
         var dst = temp;
         if (vert is not null)
@@ -65,6 +66,9 @@ internal static partial class PillowResize
                     int* weights = w + (long)y * vert.KernelSize;
                     byte* output = d + (long)y * rowBytes;
                     int i = 0;
+                    if (FourRows)
+                        for (; i + 16 <= rowBytes; i += 16)
+                            WeightedSum16(column + i, rowBytes, weights, vert.Count[y], output + i);
                     if (Avx2.IsSupported)
                         for (; i + 8 <= rowBytes; i += 8)
                             WeightedSum8(column + i, rowBytes, weights, vert.Count[y], output + i);
@@ -72,6 +76,57 @@ internal static partial class PillowResize
                 }
         }
         return alpha ? Unpremultiply(dst) : dst;
+    }
+
+    // One row at a time (a plain copy when the width is kept), each from its own copy when premultiplied.
+    static unsafe void HorizontalRows(byte* first, long stride, int count, int columns, Coefficients? c, bool alpha,
+        byte* output, int rowBytes)
+    {
+        var line = new byte[columns * 4];
+        fixed (byte* l = line)
+            for (int r = 0; r < count; r++)
+            {
+                byte* row = first + r * stride;
+                if (alpha) row = Premultiplied(row, line, l);
+                byte* target = output + (long)r * rowBytes;
+                if (c is null) Buffer.MemoryCopy(row, target, rowBytes, rowBytes);
+                else
+                    fixed (int* w = c.Weights)
+                        for (int x = 0; x < rowBytes / 4; x++)
+                            WeightedSum(row + c.Start[x] * 4L, 4, w + (long)x * c.KernelSize, c.Count[x],
+                                target + x * 4L);
+            }
+    }
+
+    // Four rows at a time (AVX-512); a last group of fewer rows repeats its first.
+    static unsafe void HorizontalFourRows(byte* first, long stride, int count, int columns, Coefficients c,
+        bool alpha, byte* output, int rowBytes)
+    {
+        int lineBytes = columns * 4;
+        var lines = new byte[4L * lineBytes]; // premultiplied copies
+        var quad = new byte[16L * columns];
+        var group = stackalloc byte*[4];
+        fixed (byte* l = lines, q = quad)
+            for (int r = 0; r < count; r += 4)
+            {
+                int n = Math.Min(4, count - r);
+                for (int j = 0; j < 4; j++)
+                {
+                    group[j] = first + (r + Math.Min(j, n - 1)) * stride;
+                    if (alpha) group[j] = Premultiplied(group[j], lines.AsSpan(j * lineBytes, lineBytes),
+                        l + j * lineBytes);
+                }
+                Interleave(group, columns, q);
+                HorizontalFour(q, c, rowBytes / 4, output + (long)r * rowBytes, rowBytes, n);
+            }
+    }
+
+    // The row copied into line (at l) and premultiplied as Pillow premultiplies before resizing RGBA and LA.
+    static unsafe byte* Premultiplied(byte* row, Span<byte> line, byte* l)
+    {
+        new ReadOnlySpan<byte>(row, line.Length).CopyTo(line);
+        PremultiplyInPlace(line);
+        return l;
     }
 
     /// <summary>The region of <see cref="Nearest"/>(src, width, height, outWidth, outHeight), byte for byte.</summary>
@@ -109,15 +164,7 @@ internal static partial class PillowResize
                 $"No region {regionWidth}×{regionHeight} at ({left}, {top}) of a {outWidth}×{outHeight} resize");
     }
 
-    static byte[] Crop(byte[] src, int width, int left, int top, int regionWidth, int regionHeight)
-    {
-        var dst = new byte[(long)regionWidth * regionHeight * 4];
-        for (int y = 0; y < regionHeight; y++)
-            Array.Copy(src, ((long)(top + y) * width + left) * 4, dst, (long)y * regionWidth * 4, regionWidth * 4L);
-        return dst;
-    }
-
-    static void PremultiplyInPlace(byte[] rgba)
+    static void PremultiplyInPlace(Span<byte> rgba)
     {
         for (int i = 0; i < rgba.Length; i += 4)
         {
