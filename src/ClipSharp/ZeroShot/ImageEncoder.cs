@@ -58,7 +58,12 @@ public sealed class ImageEncoder(ClipModel model, EmbeddingCache? cache = null, 
         }
         catch
         {
+            // Stop the decoder and wait for it before freeing anything: it may still write cache hits into
+            // features, or hold a decoded batch; a batch left in the queue is freed too.
             stop.Cancel();
+            try { producer.Wait(); }
+            catch (AggregateException) { } // cancelled, or the decoding error already being thrown
+            while (ready.TryTake(out var left)) left.Images?.Dispose();
             foreach (var f in features) f?.Dispose();
             throw;
         }
@@ -121,7 +126,9 @@ public sealed class ImageEncoder(ClipModel model, EmbeddingCache? cache = null, 
             {
                 // The encoder waits for the first batch: decode it with every core, the rest beside the encoder.
                 int threads = start == 0 ? Environment.ProcessorCount : DecodeThreads;
-                ready.Add(Decode(paths, start, preprocessor, threads, features, failures, cancel), cancel);
+                var chunk = Decode(paths, start, preprocessor, threads, features, failures, cancel);
+                try { ready.Add(chunk, cancel); }
+                catch (OperationCanceledException) { chunk.Images?.Dispose(); throw; }
             }
         }
         finally

@@ -21,8 +21,7 @@ public class LineLengthTests
     public void No_line_in_a_clean_folder_is_over_120_characters(string folder) =>
         AssertNoLongLines(Path.Combine(ClipSettings.Current.Root, folder));
 
-    // TO ENABLE after the issue-12 branches are merged and the remaining long lines are wrapped: delete `Skip`.
-    [Fact(Skip = "enable after merging issue 12's branches: the other parts still have lines over 120 characters")]
+    [Fact]
     public void No_line_in_src_or_tests_is_over_120_characters()
     {
         AssertNoLongLines(Path.Combine(ClipSettings.Current.Root, "src"));
