@@ -7,19 +7,9 @@ namespace ClipSharp.Tests.ZeroShot;
 
 /// <summary>Decoding between encodings (<see cref="ImageEncoder.DecodeThreads"/> = 0) gives the features and
 /// failures of decoding beside the encoder.</summary>
-public sealed class ImageEncoderInTurnTests : IDisposable
+public sealed class ImageEncoderInTurnTests : TempFolderTest
 {
-    readonly string dir = Directory.CreateTempSubdirectory("clip-encoder-turn-").FullName;
-
-    public void Dispose() => Directory.Delete(dir, recursive: true);
-
-    string[] Paths()
-    {
-        string bad = Path.Combine(dir, "broken.png");
-        File.WriteAllText(bad, "not an image");
-        return [Path.Combine(Reference.Images, "cat.jpg"), bad, Path.Combine(Reference.Images, "CLIP.png"),
-            Path.Combine(Reference.Images, "face-127.png")];
-    }
+    string[] Paths() => ImageEncoderTests.WithABrokenFile(Dir, "face-127.png");
 
     [Fact]
     public void In_turn_and_overlapped_give_the_same_features_and_failures()

@@ -7,18 +7,18 @@ namespace ClipSharp.Tests.ZeroShot;
 
 /// <summary>The one image pipeline: the same features whichever error policy is chosen, and a bad file either
 /// stops the work (naming it) or is skipped and listed.</summary>
-public sealed class ImageEncoderTests : IDisposable
+public sealed class ImageEncoderTests : TempFolderTest
 {
-    readonly string dir = Directory.CreateTempSubdirectory("clip-encoder-").FullName;
-
-    public void Dispose() => Directory.Delete(dir, recursive: true);
-
-    string[] Paths()
+    /// <summary>Reference images with a broken file second: an unreadable image amid good ones.</summary>
+    internal static string[] WithABrokenFile(string folder, params string[] more)
     {
-        string bad = Path.Combine(dir, "broken.png");
+        string bad = Path.Combine(folder, "broken.png");
         File.WriteAllText(bad, "not an image");
-        return [Path.Combine(Reference.Images, "cat.jpg"), bad, Path.Combine(Reference.Images, "CLIP.png")];
+        return [Path.Combine(Reference.Images, "cat.jpg"), bad, Path.Combine(Reference.Images, "CLIP.png"),
+            .. more.Select(name => Path.Combine(Reference.Images, name))];
     }
+
+    string[] Paths() => WithABrokenFile(Dir);
 
     [Fact]
     public void Throw_names_the_unreadable_image()
