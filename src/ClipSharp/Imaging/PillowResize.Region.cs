@@ -144,8 +144,8 @@ internal static partial class PillowResize
         return dst;
     }
 
-    // The source index of outputs first … first + count − 1, advanced by repeated addition from 0 as Nearest does (the
-    // rounding of the running sum decides boundary pixels, so the sum is run from the start, not multiplied out).
+    // The source index of outputs first … first + count − 1, advanced by repeated addition from 0 as Nearest does
+    // (the rounding of the running sum decides boundary pixels, so the sum is run from the start, not multiplied out).
     static int[] NearestTable(int inSize, int outSize, int first, int count)
     {
         double scale = (double)inSize / outSize, o = scale * 0.5;

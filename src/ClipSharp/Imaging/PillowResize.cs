@@ -27,9 +27,9 @@ internal static partial class PillowResize
     /// <summary>For each output index: the first input index, how many inputs, and their fixed-point weights.</summary>
     internal sealed record Coefficients(int KernelSize, int[] Start, int[] Count, int[] Weights);
 
-    /// <summary>Pillow's coefficients for output indices <paramref name="first"/> … first + count − 1 of a resize from
-    /// <paramref name="inSize"/> to <paramref name="outSize"/> (all of them by default): each index's weights depend on
-    /// that index alone, so a range gives the same numbers as the whole.</summary>
+    /// <summary>Pillow's coefficients for output indices <paramref name="first"/> … first + count − 1 of a resize
+    /// from <paramref name="inSize"/> to <paramref name="outSize"/> (all of them by default): each index's
+    /// weights depend on that index alone, so a range gives the same numbers as the whole.</summary>
     internal static Coefficients Precompute(int inSize, int outSize, int first = 0, int count = -1)
     {
         if (count < 0) count = outSize;
@@ -133,8 +133,8 @@ internal static partial class PillowResize
         *(ulong*)output = Sse2.PackUnsignedSaturate(words, words).AsUInt64().ToScalar();
     }
 
-    /// <summary>out[0..4] = clip8(½ + Σₓ in[x·stride .. +4] · w[x]) for four byte lanes: Pillow's inner loop, in one
-    /// SSE4.1 register where available (the same 32-bit integer arithmetic, so the same bytes).</summary>
+    /// <summary>out[0..4] = clip8(½ + Σₓ in[x·stride .. +4] · w[x]) for four byte lanes: Pillow's inner loop, in
+    /// one SSE4.1 register where available (the same 32-bit integer arithmetic, so the same bytes).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static unsafe void WeightedSum(byte* input, int stride, int* w, int n, byte* output)
     {

@@ -5,9 +5,9 @@ using static TorchSharp.torch;
 
 namespace ClipSharp.Loading;
 
-/// <summary>openai/CLIP's <c>clip.load</c>: a name or path → a verified file → its tensors → the model they describe,
-/// prepared for inference. Modeling does no I/O; this is where the file comes in. Adds <c>ClipModel.Load</c>.
-/// </summary>
+/// <summary>openai/CLIP's <c>clip.load</c>: a name or path → a verified file → its tensors → the model they
+/// describe, prepared for inference. Modeling does no I/O; this is where the file comes in. Adds
+/// <c>ClipModel.Load</c>.</summary>
 public static class ClipLoader
 {
     extension(ClipModel)

@@ -177,6 +177,7 @@ public sealed record ClipConfig(
     public override string ToString() =>
         (IsVisionTransformer ? $"ViT (patch {VisionPatchSize}, {VisionLayers[0]} layers)"
             : $"ModifiedResNet ({string.Join(",", VisionLayers)})") +
-        $", width {VisionWidth}, {ImageResolution} px, embed {EmbedDim}, text {TransformerWidth}×{TransformerLayers} " +
-        $"({TransformerHeads} heads), context {ContextLength}, vocab {VocabSize}";
+        $", width {VisionWidth}, {ImageResolution} px, embed {EmbedDim}, " +
+        $"text {TransformerWidth}×{TransformerLayers} ({TransformerHeads} heads), context {ContextLength}, " +
+        $"vocab {VocabSize}";
 }

@@ -8,7 +8,8 @@ namespace ClipSharp.Modeling;
 static class InferenceLayout
 {
     /// <summary>Folds an eval-mode batch norm into the preceding bias-free convolution:
-    /// w' = w·γ/√(σ²+ε) per output channel and b' = β − μ·γ/√(σ²+ε). The batch norm is then skipped.</summary>
+    /// w' = w·γ/√(σ²+ε) per output channel and b' = β − μ·γ/√(σ²+ε).
+    /// The batch norm is then skipped.</summary>
     public static void FoldBatchNorm(Conv2d conv, BatchNorm2d bn)
     {
         using var _ = no_grad();
