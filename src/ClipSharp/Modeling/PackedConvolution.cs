@@ -105,12 +105,10 @@ sealed class PackedConvolution : IDisposable
         {
             try
             {
-                Marshal.Prelink(typeof(Native).GetMethod(nameof(Pointwise),
-                    System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!);
-                Marshal.Prelink(typeof(Native).GetMethod(nameof(Binary),
-                    System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!);
-                Marshal.Prelink(typeof(Native).GetMethod(nameof(BinaryInPlace),
-                    System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!);
+                const System.Reflection.BindingFlags flags =
+                    System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static;
+                foreach (var entry in new[] { nameof(Pointwise), nameof(Binary), nameof(BinaryInPlace) })
+                    Marshal.Prelink(typeof(Native).GetMethod(entry, flags)!);
                 return RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.Arm64;
             }
             catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
