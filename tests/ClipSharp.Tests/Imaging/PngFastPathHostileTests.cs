@@ -19,6 +19,7 @@ public class PngFastPathHostileTests
 
     static bool FastPathAccepts(byte[] png, long maxPixels = ImageLoader.DefaultMaxPixels)
     {
+        PngFastPathTests.RequireLibDeflate();
         if (!PngFastPath.TryOpen(png, maxPixels, out var layout)) return false;
         return PngFastPath.TryDecode(png, layout, new byte[(long)layout.Width * layout.Height * 4]);
     }
@@ -26,8 +27,8 @@ public class PngFastPathHostileTests
     // Refused by the chunk and header checks, or (inData) only when the stream is inflated and unfiltered.
     static void AssertRefusedAsSkiaWould(byte[] png, bool inData = false)
     {
-        Assert.Equal(inData, PngFastPath.TryOpen(png, ImageLoader.DefaultMaxPixels, out _));
         Assert.False(FastPathAccepts(png));
+        Assert.Equal(inData, PngFastPath.TryOpen(png, ImageLoader.DefaultMaxPixels, out _));
         Assert.Equal(PngFastPathTests.Outcome(png, fast: false), PngFastPathTests.Outcome(png, fast: true));
     }
 
@@ -38,39 +39,39 @@ public class PngFastPathHostileTests
         return copy;
     }
 
-    [Fact]
+    [SkippableFact]
     public void The_valid_file_the_others_spoil_is_accepted() => Assert.True(FastPathAccepts(Valid));
 
-    [Fact]
+    [SkippableFact]
     public void A_bad_crc_in_the_header_is_refused() => AssertRefusedAsSkiaWould(Corrupt(Valid, 8 + 8 + 13));
 
-    [Fact]
+    [SkippableFact]
     public void A_bad_crc_in_an_idat_is_refused() =>
         AssertRefusedAsSkiaWould(Corrupt(Valid, 8 + 25 + 8 + 300)); // the first IDAT's CRC
 
-    [Fact]
+    [SkippableFact]
     public void A_bad_byte_in_the_idat_data_is_refused() => AssertRefusedAsSkiaWould(Corrupt(Valid, 8 + 25 + 8 + 40));
 
-    [Fact]
+    [SkippableFact]
     public void A_file_cut_inside_an_idat_is_refused() => AssertRefusedAsSkiaWould(Valid[..(Valid.Length / 2)]);
 
-    [Fact]
+    [SkippableFact]
     public void A_truncated_zlib_stream_is_refused() =>
         AssertRefusedAsSkiaWould(OneIdat(zlib[..^40]), inData: true);
 
-    [Fact]
+    [SkippableFact]
     public void Zlib_garbage_is_refused() =>
         AssertRefusedAsSkiaWould(OneIdat(RandomSamples(900, 1, 1, 3)), inData: true);
 
-    [Fact]
+    [SkippableFact]
     public void Too_little_inflated_data_is_refused() =>
         AssertRefusedAsSkiaWould(OneIdat(Zlib(rows[..^1])), inData: true);
 
-    [Fact]
+    [SkippableFact]
     public void Too_much_inflated_data_is_refused() =>
         AssertRefusedAsSkiaWould(OneIdat(Zlib([.. rows, 0, 1, 2])), inData: true);
 
-    [Fact]
+    [SkippableFact]
     public void Filter_byte_5_is_refused()
     {
         var bad = (byte[])rows.Clone();
@@ -78,7 +79,7 @@ public class PngFastPathHostileTests
         AssertRefusedAsSkiaWould(OneIdat(Zlib(bad)), inData: true);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(400u)]
     [InlineData(0x7FFFFFFFu)]
     [InlineData(0xFFFFFFFFu)]
@@ -89,7 +90,7 @@ public class PngFastPathHostileTests
         AssertRefusedAsSkiaWould(png);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(65535, 65535)]
     [InlineData(20000, 20000)]
     [InlineData(1_000_001, 1)]
@@ -106,7 +107,7 @@ public class PngFastPathHostileTests
             Assert.StartsWith("Image 'image.png' is", PngFastPathTests.Outcome(png, true));
     }
 
-    [Fact]
+    [SkippableFact]
     public void An_image_over_the_pixel_limit_is_left_to_skia()
     {
         Assert.True(FastPathAccepts(Valid, Width * Height));
@@ -115,26 +116,27 @@ public class PngFastPathHostileTests
         Assert.Contains("over the limit", PngFastPathTests.Outcome(Valid, true, 999));
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_tall_thin_image_past_libpngs_side_limit_is_left_to_skia()
     {
         const int height = 1_000_001;
         byte[] png = Png(1, height, 0, new byte[height * 2]);
         Assert.False(FastPathAccepts(png));
         Assert.Equal(PngFastPathTests.Outcome(png, false), PngFastPathTests.Outcome(png, true));
+        Assert.Contains("not a supported image", PngFastPathTests.Outcome(png, true)); // Skia refuses it
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(0, Height)]
     [InlineData(Width, 0)]
     public void A_zero_side_is_refused(int width, int height) =>
         AssertRefusedAsSkiaWould(PngFile([Header(width, height, 2), Chunk("IDAT", zlib), Iend()]));
 
-    [Fact]
+    [SkippableFact]
     public void A_missing_iend_is_refused() =>
         AssertRefusedAsSkiaWould(PngFile([Header(Width, Height, 2), .. Idats(zlib)]));
 
-    [Fact]
+    [SkippableFact]
     public void Idats_that_are_not_consecutive_are_refused()
     {
         var idats = Idats(zlib, 200);
@@ -142,42 +144,42 @@ public class PngFastPathHostileTests
             .. idats[1..], Iend()]));
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_trns_chunk_is_refused() =>
         AssertRefusedAsSkiaWould(PngFile([Header(Width, Height, 2), Chunk("tRNS", [0, 1, 0, 2, 0, 3]), .. Idats(zlib),
             Iend()]));
 
-    [Fact]
+    [SkippableFact]
     public void A_palette_chunk_is_refused() =>
         AssertRefusedAsSkiaWould(PngFile([Header(Width, Height, 2), Chunk("PLTE", [1, 2, 3]), .. Idats(zlib), Iend()]));
 
-    [Fact]
+    [SkippableFact]
     public void A_palette_image_is_refused() =>
         AssertRefusedAsSkiaWould(PngFile([Header(Width, Height, 3), Chunk("PLTE", RandomSamples(256, 1, 3, 1)),
             Chunk("IDAT", Zlib(Filter(RandomSamples(Width, Height, 1, 2), Width, Height, 1, _ => 0))), Iend()]));
 
-    [Fact]
+    [SkippableFact]
     public void An_unknown_critical_chunk_is_refused() =>
         AssertRefusedAsSkiaWould(PngFile([Header(Width, Height, 2), Chunk("ABCD", [1]), .. Idats(zlib), Iend()]));
 
-    [Fact]
+    [SkippableFact]
     public void A_chunk_name_that_is_not_letters_is_refused() =>
         AssertRefusedAsSkiaWould(PngFile([Header(Width, Height, 2), Chunk("a1cd", [1]), .. Idats(zlib), Iend()]));
 
-    [Fact]
+    [SkippableFact]
     public void An_interlaced_image_is_refused() =>
         AssertRefusedAsSkiaWould(PngFile([Header(Width, Height, 2, interlace: 1), .. Idats(zlib), Iend()]));
 
-    [Fact]
+    [SkippableFact]
     public void A_16_bit_image_is_refused() =>
         AssertRefusedAsSkiaWould(PngFile([Header(Width / 2, Height, 2, depth: 16), .. Idats(zlib), Iend()]));
 
-    [Fact]
+    [SkippableFact]
     public void A_header_that_is_not_first_is_refused() =>
         AssertRefusedAsSkiaWould(PngFile([Chunk("tEXt", "a\0b"u8.ToArray()), Header(Width, Height, 2), .. Idats(zlib),
             Iend()]));
 
-    [Fact]
+    [SkippableFact]
     public void Every_truncation_and_every_flipped_byte_is_handled_without_exception()
     {
         byte[] png = Png(9, 5, 6, Filter(RandomSamples(9, 5, 4, 1), 9, 5, 4, y => y % 5), split: 50);
