@@ -87,7 +87,7 @@ public static class ImageLoader
         }
     }
 
-    // use's result on the pixels that fill writes into a borrowed buffer; not called (default) when fill fails.
+    // use's result on the pixels that fill writes into a borrowed buffer; null, use not called, when fill fails.
     static T? UsePooled<T>(int w, int h, PillowMode mode, Func<byte[], bool> fill, Func<PooledImage, T> use,
         out bool filled) where T : class
     {
