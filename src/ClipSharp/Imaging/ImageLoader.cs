@@ -6,7 +6,7 @@ namespace ClipSharp.Imaging;
 /// <summary>
 /// Decodes PNG, JPEG, GIF (first frame), BMP and WebP with SkiaSharp into unpremultiplied RGBA with no colour
 /// management (Pillow ignores ICC profiles and EXIF orientation too), and reads from the file header the mode
-/// Pillow would open it in.
+/// Pillow would open it in. The common PNGs are decoded by <see cref="PngFastPath"/> instead, to the same bytes.
 /// </summary>
 public static class ImageLoader
 {
@@ -39,6 +39,12 @@ public static class ImageLoader
     public static unsafe RgbaImage Decode(byte[] data, string name, long maxPixels = DefaultMaxPixels)
     {
         CheckInput(data.Length, name, maxPixels);
+        if (PngFastPath.TryOpen(data, maxPixels, out var png))
+        {
+            var fast = new byte[(long)png.Width * png.Height * 4];
+            if (PngFastPath.TryDecode(data, png, fast))
+                return new RgbaImage(png.Width, png.Height, fast, PngMode(data));
+        }
         // Skia reads the caller's array in place (pinned for the decode) instead of copying it.
         fixed (byte* encoded = data)
         {
@@ -62,6 +68,14 @@ public static class ImageLoader
         Func<int, int, PillowMode, bool> accepts, Func<PooledImage, T> use) where T : class
     {
         CheckInput(data.Length, name, maxPixels);
+        if (PngFastPath.TryOpen(data, maxPixels, out var png))
+        {
+            var pngMode = PngMode(data);
+            if (!accepts(png.Width, png.Height, pngMode)) return null;
+            var fast = UsePooled(png.Width, png.Height, pngMode, pixels => PngFastPath.TryDecode(data, png, pixels),
+                use, out bool decoded);
+            if (decoded) return fast;
+        }
         fixed (byte* encoded = data)
         {
             using var skData = SKData.Create((IntPtr)encoded, data.Length);
@@ -69,17 +83,24 @@ public static class ImageLoader
             var (w, h) = (codec.Info.Width, codec.Info.Height);
             var mode = ModeOf(data, codec.EncodedFormat, codec.Info.AlphaType);
             if (!accepts(w, h, mode)) return null;
-            long bytes = (long)w * h * 4;
-            var pixels = bytes <= PooledBytes ? ArrayPool<byte>.Shared.Rent((int)bytes) : new byte[bytes];
-            try
-            {
-                DecodeInto(codec, pixels, name);
-                return use(new PooledImage(w, h, mode, pixels));
-            }
-            finally
-            {
-                if (bytes <= PooledBytes) ArrayPool<byte>.Shared.Return(pixels);
-            }
+            return UsePooled(w, h, mode, pixels => { DecodeInto(codec, pixels, name); return true; }, use, out _);
+        }
+    }
+
+    // use's result on the pixels that fill writes into a borrowed buffer; null, use not called, when fill fails.
+    static T? UsePooled<T>(int w, int h, PillowMode mode, Func<byte[], bool> fill, Func<PooledImage, T> use,
+        out bool filled) where T : class
+    {
+        long bytes = (long)w * h * 4;
+        var pixels = bytes <= PooledBytes ? ArrayPool<byte>.Shared.Rent((int)bytes) : new byte[bytes];
+        try
+        {
+            filled = fill(pixels);
+            return filled ? use(new PooledImage(w, h, mode, pixels)) : null;
+        }
+        finally
+        {
+            if (bytes <= PooledBytes) ArrayPool<byte>.Shared.Return(pixels);
         }
     }
 
