@@ -48,27 +48,15 @@ public sealed class AttentionPool2d : nn.Module<Tensor, Tensor>, IAssignablePara
         // other side of the sums: q·(Wk·x + bk) = (Wkᵀ·q)·x + q·bk and Σ a·(Wv·x + bv) = Wv·(Σ a·x) + bv
         // (Σ a = 1). That projects a C-vector per head instead of every token: 1/50 of the work of the textbook
         // order, same result.
-        bool split = n == 1 && SplitProduct.Applies;
-        var q = Project(q_proj, x[.., 0], split).view(n, num_heads, d) / Math.Sqrt(d);   // [N, H, d]
+        var q = q_proj.call(x[.., 0]).view(n, num_heads, d) / Math.Sqrt(d);          // [N, H, d]
         var wk = k_proj.weight!.view(num_heads, d, c);                                // [H, d, C]
-        var keyOfQuery = PerHead(q.transpose(0, 1), wk, split).transpose(0, 1);       // [N, H, C] = Wkᵀ·q per head
+        var keyOfQuery = q.transpose(0, 1).matmul(wk).transpose(0, 1);                // [N, H, C] = Wkᵀ·q per head
         var queryBias = (q * k_proj.bias!.view(num_heads, d)).sum(-1, keepdim: true); // [N, H, 1] = q·bk
         var attention = (keyOfQuery.matmul(x.transpose(1, 2)) + queryBias).softmax(-1); // [N, H, L]
         var mixed = attention.matmul(x);                                               // [N, H, C] = Σ a·x per head
-        var wv = v_proj.weight!.view(num_heads, d, c).transpose(1, 2);                 // [H, C, d]
-        var values = PerHead(mixed.transpose(0, 1), wv, split).transpose(0, 1)         // [N, H, d] = Wv·(Σ a·x)
+        var wv = v_proj.weight!.view(num_heads, d, c);                                 // [H, d, C]
+        var values = mixed.transpose(0, 1).matmul(wv.transpose(1, 2)).transpose(0, 1)   // [N, H, d] = Wv·(Σ a·x)
             + v_proj.bias!.view(num_heads, d);
-        return scope.MoveToOuter(Project(c_proj, values.reshape(n, c), split));         // [N, C] -> [N, D]
+        return scope.MoveToOuter(c_proj.call(values.reshape(n, c)));                    // [N, C] -> [N, D]
     }
-
-    /// <summary>linear(x), for one image with the output features split over two threads (see
-    /// <see cref="SplitProduct"/>).</summary>
-    static Tensor Project(Linear linear, Tensor x, bool split) => !split ? linear.call(x)
-        : SplitProduct.Halves(linear.weight!.shape[0], (from, to) =>
-            nn.functional.linear(x, linear.weight!.narrow(0, from, to - from), linear.bias!.narrow(0, from, to - from)), dim: -1);
-
-    /// <summary>left[h] · right[h] for every head h, [H, N, ·], the heads split over two threads when asked.</summary>
-    static Tensor PerHead(Tensor left, Tensor right, bool split) => !split ? left.matmul(right)
-        : SplitProduct.Halves(left.shape[0], (from, to) =>
-            left.narrow(0, from, to - from).matmul(right.narrow(0, from, to - from)), dim: 0);
 }
