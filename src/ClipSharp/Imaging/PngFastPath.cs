@@ -18,6 +18,10 @@ internal readonly record struct PngLayout(int Width, int Height, int Channels, i
 /// RGBA rows — the bytes Skia writes as unpremultiplied RGBA with no colour space. Anything else, and any file that
 /// is not perfectly well formed, is refused (false, never an exception) so that Skia decodes it as before, with its
 /// own messages. Without libdeflate (an optional system library) the fast path is off and Skia decodes every PNG.
+/// One known difference: libdeflate reads a few deliberately malformed DEFLATE streams (a code-length repeat past
+/// the end of the lengths, an unused one-bit distance code that the data uses) where zlib stops with an error; such a
+/// stream must also carry the Adler-32 of what libdeflate decodes, so no encoder writes one. Those files decode to
+/// pixels here and fail under Skia or Pillow.
 /// </summary>
 internal static class PngFastPath
 {
@@ -91,13 +95,14 @@ internal static class PngFastPath
             && ihdr[8] == 8 && channels != 0 && ihdr[10] == 0 && ihdr[11] == 0 && ihdr[12] == 0;
     }
 
-    // Ancillary chunks (lowercase first letter) change nothing Skia writes without a colour space — but tRNS, which
+    // Ancillary chunks (lowercase first letter, upper-case third) change nothing Skia writes without a colour space — but tRNS, which
     // makes a colour transparent. Unknown critical chunks (PLTE included) are left to Skia.
     static bool IsHarmlessAncillary(ReadOnlySpan<byte> name, uint type)
     {
         foreach (byte c in name)
             if (c is not (>= (byte)'A' and <= (byte)'Z' or >= (byte)'a' and <= (byte)'z')) return false;
-        return (name[0] & 0x20) != 0 && type != Trns;
+        // The third letter must be upper case (PNG's reserved bit): libpng refuses any other name.
+        return (name[0] & 0x20) != 0 && (name[2] & 0x20) == 0 && type != Trns;
     }
 
     /// <summary>Decodes an opened PNG into <paramref name="rgba"/> (stride width·4): false when its zlib stream is
@@ -107,10 +112,10 @@ internal static class PngFastPath
         if (layout.Width < 1 || rgba.Length / 4 / layout.Width < layout.Height) return false;
         byte[]? joined = null;
         ReadOnlySpan<byte> zlib = layout.IdatChunks == 1 ? png.Slice(layout.FirstIdat + 8, layout.IdatBytes)
-            : Join(png, layout, joined = ArrayPool<byte>.Shared.Rent(layout.IdatBytes));
+            : Join(png, layout, joined = Borrow(layout.IdatBytes));
         int filteredBytes = (int)layout.FilteredBytes;
         // Four spare bytes: a pixel is read as four bytes, also the last three-byte one.
-        byte[] rows = ArrayPool<byte>.Shared.Rent(filteredBytes + 4);
+        byte[] rows = Borrow(filteredBytes + 4);
         try
         {
             return LibDeflate.TryZlibDecompress(zlib, rows.AsSpan(0, filteredBytes))
@@ -118,9 +123,19 @@ internal static class PngFastPath
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(rows);
-            if (joined is not null) ArrayPool<byte>.Shared.Return(joined);
+            GiveBack(rows);
+            if (joined is not null) GiveBack(joined);
         }
+    }
+
+    // Buffers up to ImageLoader.PooledBytes come from the shared pool; a larger one (a rare, huge image) is a plain
+    // array the collector frees, not a power-of-two rental the pool would keep for the rest of the process.
+    static byte[] Borrow(int bytes) =>
+        bytes <= ImageLoader.PooledBytes ? ArrayPool<byte>.Shared.Rent(bytes) : new byte[bytes];
+
+    static void GiveBack(byte[] buffer)
+    {
+        if (buffer.Length <= ImageLoader.PooledBytes) ArrayPool<byte>.Shared.Return(buffer);
     }
 
     // The data of the consecutive IDAT chunks (already checked by TryOpen), one after the other.

@@ -166,6 +166,16 @@ public class PngFastPathHostileTests
     public void A_chunk_name_that_is_not_letters_is_refused() =>
         AssertRefusedAsSkiaWould(PngFile([Header(Width, Height, 2), Chunk("a1cd", [1]), .. Idats(zlib), Iend()]));
 
+    [SkippableTheory]
+    [InlineData("abcd")] // the third letter is PNG's reserved bit: libpng refuses a lower-case one
+    [InlineData("aBcD")]
+    public void An_ancillary_name_with_a_lower_case_third_letter_is_refused(string name) =>
+        AssertRefusedAsSkiaWould(PngFile([Header(Width, Height, 2), Chunk(name, []), .. Idats(zlib), Iend()]));
+
+    [SkippableFact]
+    public void A_well_named_unknown_ancillary_chunk_is_accepted() =>
+        Assert.True(FastPathAccepts(PngFile([Header(Width, Height, 2), Chunk("abCd", [7]), .. Idats(zlib), Iend()])));
+
     [SkippableFact]
     public void An_interlaced_image_is_refused() =>
         AssertRefusedAsSkiaWould(PngFile([Header(Width, Height, 2, interlace: 1), .. Idats(zlib), Iend()]));
