@@ -30,10 +30,10 @@ public sealed record BenchReport(MachineInfo Machine, Dictionary<string, double>
         output.WriteLine("matmul peak (2048³): " +
             string.Join(", ", MatmulPeakGflops.Select(p => string.Create(f, $"{p.Key} {p.Value:F0} GFLOP/s"))));
         output.WriteLine();
-        var table = new TextTable("case", "dtype", "median ms", "min", "max", "rate", "GFLOP/s", "% peak",
-            "peak RSS", "").AlignRight(2, 3, 4, 5, 6, 7, 8);
+        var table = new TextTable("case", "dtype", "runs", "median ms", "min", "max", "rate", "GFLOP/s", "% peak",
+            "peak RSS", "").AlignRight(2, 3, 4, 5, 6, 7, 8, 9);
         foreach (var c in Cases)
-            table.Add(c.Case, c.Dtype, string.Create(f, $"{c.MedianMs:F1}"), string.Create(f, $"{c.MinMs:F1}"),
+            table.Add(c.Case, c.Dtype, c.Runs.ToString(f), string.Create(f, $"{c.MedianMs:F1}"), string.Create(f, $"{c.MinMs:F1}"),
                 string.Create(f, $"{c.MaxMs:F1}"), string.Create(f, $"{c.ItemsPerSecond:F1} {c.Unit}/s"),
                 string.Create(f, $"{c.GflopPerSecond:F0}"), string.Create(f, $"{c.PercentOfPeak:F0}%"),
                 string.Create(f, $"{c.PeakRssMib:F0} MiB"), c.Unstable ? "unstable" : "");

@@ -6,23 +6,22 @@ namespace ClipSharp.Cli.Benchmarking;
 /// resident memory while it ran.</summary>
 public sealed record Measurement(string Case, string Dtype, int Items, string Unit, double MedianMs, double MinMs,
     double MaxMs,
-    double ItemsPerSecond, double? GflopPerSecond, double? PercentOfPeak, double PeakRssMib)
+    double ItemsPerSecond, double? GflopPerSecond, double? PercentOfPeak, double PeakRssMib, int Runs = 1)
 {
     /// <summary>Max/min over the runs above <see cref="Stability.MaxSpread"/>: the machine was busy.</summary>
     public bool Unstable => Stability.IsUnstable(MinMs, MaxMs);
 
-    /// <summary>Times <paramref name="action"/> <paramref name="runs"/> times after two warm-ups (oneDNN builds its
-    /// kernels
-    /// for a new shape on first use). The peak memory is reset
-    /// first (Linux), so it is this case's.</summary>
-    public static Measurement Run(string name, string dtype, int items, string unit, int runs, Action action,
+    /// <summary>Times <paramref name="action"/> as <paramref name="runs"/> says after two warm-ups (oneDNN builds
+    /// its kernels for a new shape on first use). The peak memory is reset first (Linux), so it is this case's.
+    /// </summary>
+    public static Measurement Run(string name, string dtype, int items, string unit, RunCount runs, Action action,
         double? gflopPerRun = null, double? peak = null)
     {
         PeakMemory.Reset();
         action();
         action();
         var times = new List<double>();
-        for (int i = 0; i < runs; i++)
+        for (var total = Stopwatch.StartNew(); runs.More(times.Count, total.Elapsed);)
         {
             var clock = Stopwatch.StartNew();
             action();
@@ -32,7 +31,7 @@ public sealed record Measurement(string Case, string Dtype, int Items, string Un
         double median = times[times.Count / 2];
         double? rate = gflopPerRun / median * 1000;
         return new Measurement(name, dtype, items, unit, median, times[0], times[^1], items * 1000 / median, rate,
-            rate / peak * 100, PeakMemory.MiB());
+            rate / peak * 100, PeakMemory.MiB(), times.Count);
     }
 }
 

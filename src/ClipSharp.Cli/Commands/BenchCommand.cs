@@ -35,10 +35,17 @@ sealed class BenchCommand : Command
     }.Check(PositiveSizes);
     readonly Option<int> runs = new Option<int>("--runs")
     {
-        Description = "Timed runs per case, after two warm-ups (a case whose slowest run takes over " +
+        Description = "Timed runs per case at least, after two warm-ups (a case whose slowest run takes over " +
             $"{Stability.MaxSpread}× its fastest is marked unstable)",
         DefaultValueFactory = _ => 5,
     }.Positive();
+    readonly Option<double> minSeconds = new Option<double>("--min-seconds")
+    {
+        Description = "Each case also runs until this much time has passed (at most 200 runs), so that a fast case's " +
+            "median comes from many runs, as ONNX Runtime's side of ../shared/ort-anchor/compare.sh measures (0 = " +
+            "exactly --runs)",
+        DefaultValueFactory = _ => 3,
+    }.Check(s => s is >= 0 and <= 600 ? null : $"--min-seconds must be between 0 and 600; got {s}");
     readonly Option<int> images = new Option<int>("--images")
     {
         Description = "Images in the end-to-end evaluation (synthetic 1024² PNGs, made once under " +
@@ -63,7 +70,7 @@ sealed class BenchCommand : Command
     {
         this.context = context;
         foreach (var option in new Option[]
-            { model, dtypes, imageBatches, textBatches, runs, images, data, noEvaluate, json, vocab })
+            { model, dtypes, imageBatches, textBatches, runs, minSeconds, images, data, noEvaluate, json, vocab })
             Options.Add(option);
         SetAction(Run);
     }
@@ -74,7 +81,8 @@ sealed class BenchCommand : Command
 
     int Run(ParseResult parse)
     {
-        int n = parse.GetValue(runs), imageCount = parse.GetValue(images);
+        var n = new RunCount(parse.GetValue(runs), parse.GetValue(minSeconds));
+        int imageCount = parse.GetValue(images);
         var types = parse.GetValue(dtypes)!.Distinct().ToList();
         void Progress(string what) => context.Error.WriteLine(what);
 
@@ -138,7 +146,7 @@ sealed class BenchCommand : Command
             {
                 Progress($"evaluation of {imageCount} images ({type})…");
                 evaluations.Add(EvaluationTiming.Measure(clip, type, evaluationDirectory, imageCount, tokenizer,
-                    Math.Min(n, 3)));
+                    Math.Min(n.Runs, 3)));
             }
         }
         fp32Features?.Dispose();

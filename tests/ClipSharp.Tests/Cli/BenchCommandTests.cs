@@ -11,7 +11,7 @@ public class BenchCommandTests
     {
         var run = CliRunner.Run("bench", "--model", Reference.Model("tiny-rn.pt"), "--vocab", Reference.Vocab,
             "--dtype", "fp32", "bf16",
-            "--image-batch", "1", "4", "--text-batch", "2", "40", "--runs", "1", "--images", "4", "--json");
+            "--image-batch", "1", "4", "--text-batch", "2", "40", "--runs", "1", "--min-seconds", "0", "--images", "4", "--json");
         Assert.True(run.ExitCode == 0, run.Error);
         using var report = JsonDocument.Parse(run.Output);
         var root = report.RootElement;
@@ -30,6 +30,7 @@ public class BenchCommandTests
             Assert.True(c.c.GetProperty("min_ms").GetDouble() <= c.c.GetProperty("max_ms").GetDouble());
             Assert.True(c.c.GetProperty("gflop_per_second").GetDouble() > 0);
             Assert.True(c.c.GetProperty("peak_rss_mib").GetDouble() > 0);
+            Assert.Equal(1, c.c.GetProperty("runs").GetInt32()); // --runs 1 and no minimum time
         });
         Assert.True(root.GetProperty("bf16_accuracy").GetProperty("min_cosine").GetDouble() >= 0.999);
         var evaluations = root.GetProperty("evaluations").EnumerateArray().ToList();
@@ -40,6 +41,34 @@ public class BenchCommandTests
             // the second evaluation used the cache
             Assert.Equal(0, e.GetProperty("new_prompts_encoded_images").GetInt32());
         });
+    }
+
+    [Fact]
+    public void A_minimum_time_adds_runs_to_a_fast_case()
+    {
+        var run = CliRunner.Run("bench", "--model", Reference.Model("tiny-rn.pt"), "--vocab", Reference.Vocab,
+            "--dtype", "fp32", "--image-batch", "1", "--text-batch", "2", "--runs", "2", "--min-seconds", "0.5",
+            "--no-evaluate", "--json");
+        Assert.True(run.ExitCode == 0, run.Error);
+        using var report = JsonDocument.Parse(run.Output);
+        foreach (var c in report.RootElement.GetProperty("cases").EnumerateArray())
+        {
+            int runs = c.GetProperty("runs").GetInt32();
+            // The tiny model takes milliseconds a run: half a second is many runs, never more than the cap.
+            Assert.InRange(runs, 3, 200);
+            Assert.True(runs * c.GetProperty("max_ms").GetDouble() >= 400 || runs == 200,
+                $"{c.GetProperty("case")}: {runs} runs of at most {c.GetProperty("max_ms")} ms");
+        }
+    }
+
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("601")]
+    public void Bench_refuses_a_minimum_time_out_of_range(string seconds)
+    {
+        var run = CliRunner.Run("bench", "--min-seconds", seconds);
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal($"error: --min-seconds must be between 0 and 600; got {seconds}", run.Error.Trim());
     }
 
     [Fact]
