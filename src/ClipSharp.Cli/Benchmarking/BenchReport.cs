@@ -33,7 +33,8 @@ public sealed record BenchReport(MachineInfo Machine, Dictionary<string, double>
         var table = new TextTable("case", "dtype", "runs", "median ms", "min", "max", "rate", "GFLOP/s", "% peak",
             "peak RSS", "").AlignRight(2, 3, 4, 5, 6, 7, 8, 9);
         foreach (var c in Cases)
-            table.Add(c.Case, c.Dtype, c.Runs.ToString(f), string.Create(f, $"{c.MedianMs:F1}"), string.Create(f, $"{c.MinMs:F1}"),
+            table.Add(c.Case, c.Dtype, c.Runs.ToString(f), string.Create(f, $"{c.MedianMs:F1}"),
+                string.Create(f, $"{c.MinMs:F1}"),
                 string.Create(f, $"{c.MaxMs:F1}"), string.Create(f, $"{c.ItemsPerSecond:F1} {c.Unit}/s"),
                 string.Create(f, $"{c.GflopPerSecond:F0}"), string.Create(f, $"{c.PercentOfPeak:F0}%"),
                 string.Create(f, $"{c.PeakRssMib:F0} MiB"), c.Unstable ? "unstable" : "");

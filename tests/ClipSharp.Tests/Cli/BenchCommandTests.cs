@@ -11,7 +11,8 @@ public class BenchCommandTests
     {
         var run = CliRunner.Run("bench", "--model", Reference.Model("tiny-rn.pt"), "--vocab", Reference.Vocab,
             "--dtype", "fp32", "bf16",
-            "--image-batch", "1", "4", "--text-batch", "2", "40", "--runs", "1", "--min-seconds", "0", "--images", "4", "--json");
+            "--image-batch", "1", "4", "--text-batch", "2", "40", "--runs", "1", "--min-seconds", "0", "--images", "4",
+            "--json");
         Assert.True(run.ExitCode == 0, run.Error);
         using var report = JsonDocument.Parse(run.Output);
         var root = report.RootElement;
