@@ -95,8 +95,8 @@ internal static class PngFastPath
             && ihdr[8] == 8 && channels != 0 && ihdr[10] == 0 && ihdr[11] == 0 && ihdr[12] == 0;
     }
 
-    // Ancillary chunks (lowercase first letter, upper-case third) change nothing Skia writes without a colour space — but tRNS, which
-    // makes a colour transparent. Unknown critical chunks (PLTE included) are left to Skia.
+    // Ancillary chunks (lowercase first letter, upper-case third) change nothing Skia writes without a colour
+    // space — but tRNS, which makes a colour transparent. Unknown critical chunks (PLTE included) are left to Skia.
     static bool IsHarmlessAncillary(ReadOnlySpan<byte> name, uint type)
     {
         foreach (byte c in name)
