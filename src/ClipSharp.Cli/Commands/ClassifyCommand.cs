@@ -28,13 +28,18 @@ sealed class ClassifyCommand : Command
         SetAction(Run);
     }
 
+    const int ImagesPerBatch = 32;
+
     int Run(ParseResult parse)
     {
         var promptSet = prompts.Prompts(parse);
         var paths = images.Files(parse);
         using var clip = model.Load(parse, context);
         using var classifier = ZeroShotClassifier.Create(clip, promptSet, model.Tokenizer(parse));
-        using var features = new Evaluator(clip).ImageFeatures(paths);
+        // More images than one batch take a while: show how far the encoding is (one batch is one step).
+        var progress = paths.Count > ImagesPerBatch ? context.Counter("Encoding images", paths.Count) : null;
+        using var features = new Evaluator(clip, batchSize: ImagesPerBatch).ImageFeatures(paths, progress);
+        context.StopProgress();
         var similarity = classifier.Similarity(features, [.. paths]);
         var probabilities = similarity.Probabilities;
         var predicted = similarity.ArgMax();
