@@ -33,6 +33,9 @@ sealed class PreprocessCommand : Command
         SetAction(Run);
     }
 
+    /// <summary>Fewer images are done in a moment: no progress for them.</summary>
+    const int ProgressFrom = 32;
+
     int Run(ParseResult parse)
     {
         var paths = images.Files(parse);
@@ -43,7 +46,9 @@ sealed class PreprocessCommand : Command
                 "tensors are keyed by file name");
         OutputPath.Check(parse.GetValue(output)!, paths);
 
-        using var batch = new ClipPreprocessor(n, parse.GetValue(maxPixels)).Batch(paths);
+        var progress = paths.Count > ProgressFrom ? context.Counter("Preprocessing", paths.Count) : null;
+        using var batch = new ClipPreprocessor(n, parse.GetValue(maxPixels)).Batch(paths, progress: progress);
+        context.StopProgress();
         foreach (var e in batch.Errors) context.Error.WriteLine($"error: {e.Message}");
         var tensors = batch.Paths.Select((p, i) => (Path.GetFileName(p), batch.Images[i]))
             .ToDictionary(x => x.Item1, x => x.Item2);

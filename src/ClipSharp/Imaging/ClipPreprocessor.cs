@@ -154,16 +154,21 @@ public sealed class ClipPreprocessor(int size = 224, long maxPixels = ImageLoade
     }
 
     /// <summary>A batch [n, 3, N, N] of the images that could be used, decoded in parallel, and one error per file that
-    /// could not (whatever went wrong with it).</summary>
-    public PreprocessedBatch Batch(IReadOnlyList<string> paths, int? threads = null)
+    /// could not (whatever went wrong with it). <paramref name="progress"/> gets the count of files done, one call
+    /// at a time, in increasing order.</summary>
+    public PreprocessedBatch Batch(IReadOnlyList<string> paths, int? threads = null, Action<int>? progress = null)
     {
         var pixels = new byte[paths.Count][];
         var errors = new string?[paths.Count];
         var options = new ParallelOptions { MaxDegreeOfParallelism = threads ?? Environment.ProcessorCount };
+        int done = 0;
+        var gate = new Lock();
         Parallel.For(0, paths.Count, options, i =>
         {
             try { pixels[i] = Pixels(paths[i]); }
             catch (ClipSharpException e) { errors[i] = e.Message; }
+            if (progress is not null)
+                lock (gate) progress(++done);
         });
         var good = Enumerable.Range(0, paths.Count).Where(i => errors[i] is null).ToList();
         return new PreprocessedBatch(
