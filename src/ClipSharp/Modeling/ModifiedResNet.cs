@@ -123,6 +123,10 @@ public sealed class ModifiedResNet : nn.Module<Tensor, Tensor>
     /// <summary>The second half: the attention pool of <see cref="Stages"/>' output, [N, D].</summary>
     internal Tensor Pool(Tensor features) => attnpool.call(features);
 
+    /// <summary>Whether the convolutions run packed (see <see cref="PackedConvolution"/>) for the last input size.
+    /// </summary>
+    internal bool Packed => packedStem is not null;
+
     /// <summary>The stem's convolutions in oneDNN's layout, packed on the first call for this input size together
     /// with every block's (see <see cref="PackedConvolution"/>); null where that is not available.</summary>
     PackedConvolution[]? PackedStem(long size)

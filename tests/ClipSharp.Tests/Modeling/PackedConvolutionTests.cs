@@ -62,6 +62,18 @@ public class PackedConvolutionTests
         TensorAssert.Identical(copy, images, "the caller's images");
     }
 
+    [SkippableFact]
+    public void On_x64_linux_the_convolutions_are_packed_not_silently_left_plain()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture == Architecture.X64,
+            "the fused oneDNN convolution is checked on x64 Linux, where CI runs");
+        manual_seed(5);
+        using var model = new ClipModel(ClipConfig.RN50).PrepareForInference();
+        using var images = randn(1, 3, 224, 224);
+        using var _ = model.EncodeImage(images);
+        Assert.True(model.ResNet!.Packed, "libtorch's mkldnn convolution shim was not found: plain convolutions ran");
+    }
+
     [DllImport("libc", EntryPoint = "getenv")]
     static extern IntPtr GetEnv(string name);
 
