@@ -43,6 +43,9 @@ public sealed class ModelDownloader(HttpClient http)
             throw new DownloadException($"Download of {name} from {url} refused: only http and https URLs are " +
                 "supported");
         string full = OutputPath.CheckKind(destination), directory = Path.GetDirectoryName(full)!;
+        // A folder made for this download goes again if it fails: an empty weights/ left behind would make its
+        // parent the workspace root (see ClipSettings) wherever the failed command happened to run.
+        bool madeFolder = !Directory.Exists(directory);
         try { Directory.CreateDirectory(directory); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -95,7 +98,12 @@ public sealed class ModelDownloader(HttpClient http)
         }
         finally
         {
-            try { if (File.Exists(temp)) File.Delete(temp); }
+            try
+            {
+                if (File.Exists(temp)) File.Delete(temp);
+                if (madeFolder && !File.Exists(full) && !Directory.EnumerateFileSystemEntries(directory).Any())
+                    Directory.Delete(directory);
+            }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { } // keep the first error
         }
     }

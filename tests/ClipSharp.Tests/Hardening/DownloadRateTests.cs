@@ -52,7 +52,7 @@ public sealed class DownloadRateTests : DownloadServerTest
         Assert.StartsWith($"error: Download of bpe_simple_vocab_16e6.txt.gz from {Server.BaseUrl}/" +
             "bpe_simple_vocab_16e6.txt.gz too slow", line);
         Assert.Contains("2 KiB/s", line);
-        Assert.Empty(Directory.GetFileSystemEntries(weights));
+        Assert.False(Directory.Exists(weights)); // nothing left, not even the folder the download made
     }
 
     [Theory]
