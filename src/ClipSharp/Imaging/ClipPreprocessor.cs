@@ -93,6 +93,7 @@ public sealed class ClipPreprocessor(int size = 224, long maxPixels = ImageLoade
             "(too extreme an aspect ratio)");
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     byte[] ToRgb(byte[] crop)
     {
         var rgb = new byte[Size * Size * 3];

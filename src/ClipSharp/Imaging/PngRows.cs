@@ -9,10 +9,13 @@ namespace ClipSharp.Imaging;
 /// are unfiltered in place, then expanded.</summary>
 internal static unsafe class PngRows
 {
+    // The row loops are compiled fully optimised on first use: tiered compilation ran them unoptimised (Load and
+    // Widen not inlined) for the first images of an evaluation, as long as the row code of those images themselves.
     const byte None = 0, Sub = 1, Up = 2, Average = 3, Paeth = 4;
 
     /// <summary>Unfilters <paramref name="height"/> rows of 1 + width·channels bytes from <paramref name="rows"/>
     /// (with at least 4 spare bytes after them) into <paramref name="rgba"/>: false on a filter byte over 4.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static bool TryUnfilter(byte[] rows, int width, int height, int channels, Span<byte> rgba)
     {
         long rowBytes = 1 + (long)width * channels, stride = (long)width * 4;
@@ -47,6 +50,7 @@ internal static unsafe class PngRows
 
     // One RGB or RGBA row: every pixel is read as four bytes (for RGB the fourth belongs to the next pixel and is
     // replaced by an opaque alpha), so that one uint or one vector holds it.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static bool ColourRow(byte filter, byte* x, byte* output, byte* up, int width, int channels)
     {
         uint opaque = channels == 3 ? 0xFF000000u : 0; // little-endian: alpha is the high byte
@@ -76,6 +80,7 @@ internal static unsafe class PngRows
 
     // Average per pixel on four 16-bit lanes: only add, shift, add, mask depend on the pixel to the left (the
     // bytewise uint arithmetic chained twice as many operations, and this loop runs once per pixel of the image).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void AverageRow(byte* x, uint* o, uint* up, int width, int channels, uint opaque)
     {
         Vector128<short> a = Vector128<short>.Zero, mask = Vector128.Create((short)0xFF);
@@ -88,6 +93,7 @@ internal static unsafe class PngRows
 
     // Paeth per pixel on four 16-bit lanes: the predictor is the neighbour (left a, up b, up-left c) nearest to
     // a + b - c, preferring a, then b.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void PaethRow(byte* x, uint* o, uint* up, int width, int channels, uint opaque)
     {
         Vector128<short> a = Vector128<short>.Zero, c = Vector128<short>.Zero, mask = Vector128.Create((short)0xFF);
@@ -116,6 +122,7 @@ internal static unsafe class PngRows
     static uint AddBytes(uint x, uint y) => ((x & 0x7F7F7F7Fu) + (y & 0x7F7F7F7Fu)) ^ ((x ^ y) & 0x80808080u);
 
     // A grey (1 channel) or grey+alpha (2) row, unfiltered in place byte by byte, then written as RGBA.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static bool GreyRow(byte filter, byte* x, byte* up, int width, int channels, byte* output)
     {
         if (filter > Paeth) return false;
