@@ -91,8 +91,7 @@ public static class ImageLoader
     static T? UsePooled<T>(int w, int h, PillowMode mode, Func<byte[], bool> fill, Func<PooledImage, T> use,
         out bool filled) where T : class
     {
-        long bytes = (long)w * h * 4;
-        var pixels = bytes <= PooledBytes ? ArrayPool<byte>.Shared.Rent((int)bytes) : new byte[bytes];
+        var pixels = Borrow((long)w * h * 4);
         try
         {
             filled = fill(pixels);
@@ -100,8 +99,20 @@ public static class ImageLoader
         }
         finally
         {
-            if (bytes <= PooledBytes) ArrayPool<byte>.Shared.Return(pixels);
+            GiveBack(pixels);
         }
+    }
+
+    /// <summary>A buffer of at least <paramref name="bytes"/> bytes: up to <see cref="PooledBytes"/> from the shared
+    /// pool, larger (a rare, huge image) a plain array the collector frees, not a power-of-two rental the pool would
+    /// keep for the rest of the process.</summary>
+    internal static byte[] Borrow(long bytes) =>
+        bytes <= PooledBytes ? ArrayPool<byte>.Shared.Rent((int)bytes) : new byte[bytes];
+
+    /// <summary>Ends a <see cref="Borrow"/>: a pooled buffer goes back to the pool.</summary>
+    internal static void GiveBack(byte[] buffer)
+    {
+        if (buffer.Length <= PooledBytes) ArrayPool<byte>.Shared.Return(buffer);
     }
 
     static unsafe void DecodeInto(SKCodec codec, byte[] pixels, string name)

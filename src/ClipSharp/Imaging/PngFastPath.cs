@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 
 namespace ClipSharp.Imaging;
@@ -112,10 +111,10 @@ internal static class PngFastPath
         if (layout.Width < 1 || rgba.Length / 4 / layout.Width < layout.Height) return false;
         byte[]? joined = null;
         ReadOnlySpan<byte> zlib = layout.IdatChunks == 1 ? png.Slice(layout.FirstIdat + 8, layout.IdatBytes)
-            : Join(png, layout, joined = Borrow(layout.IdatBytes));
+            : Join(png, layout, joined = ImageLoader.Borrow(layout.IdatBytes));
         int filteredBytes = (int)layout.FilteredBytes;
         // Four spare bytes: a pixel is read as four bytes, also the last three-byte one.
-        byte[] rows = Borrow(filteredBytes + 4);
+        byte[] rows = ImageLoader.Borrow(filteredBytes + 4);
         try
         {
             return LibDeflate.TryZlibDecompress(zlib, rows.AsSpan(0, filteredBytes))
@@ -123,19 +122,9 @@ internal static class PngFastPath
         }
         finally
         {
-            GiveBack(rows);
-            if (joined is not null) GiveBack(joined);
+            ImageLoader.GiveBack(rows);
+            if (joined is not null) ImageLoader.GiveBack(joined);
         }
-    }
-
-    // Buffers up to ImageLoader.PooledBytes come from the shared pool; a larger one (a rare, huge image) is a plain
-    // array the collector frees, not a power-of-two rental the pool would keep for the rest of the process.
-    static byte[] Borrow(int bytes) =>
-        bytes <= ImageLoader.PooledBytes ? ArrayPool<byte>.Shared.Rent(bytes) : new byte[bytes];
-
-    static void GiveBack(byte[] buffer)
-    {
-        if (buffer.Length <= ImageLoader.PooledBytes) ArrayPool<byte>.Shared.Return(buffer);
     }
 
     // The data of the consecutive IDAT chunks (already checked by TryOpen), one after the other.

@@ -6,11 +6,11 @@ namespace ClipSharp.Imaging;
 
 /// <summary>Undoes PNG's row filters (None, Sub, Up, Average, Paeth; PNG spec §9) and writes RGBA rows. RGB and RGBA
 /// rows are unfiltered pixel by pixel straight into the RGBA target, whose previous row is the "up" row; grey rows
-/// are unfiltered in place, then expanded.</summary>
+/// are unfiltered in place, then expanded. The row loops are compiled fully optimised on first use: tiered
+/// compilation ran them unoptimised (Load and Widen not inlined) for a process's first images, which took as long as
+/// the row code of all later images of a 100-image evaluation.</summary>
 internal static unsafe class PngRows
 {
-    // The row loops are compiled fully optimised on first use: tiered compilation ran them unoptimised (Load and
-    // Widen not inlined) for the first images of an evaluation, as long as the row code of those images themselves.
     const byte None = 0, Sub = 1, Up = 2, Average = 3, Paeth = 4;
 
     /// <summary>Unfilters <paramref name="height"/> rows of 1 + width·channels bytes from <paramref name="rows"/>
