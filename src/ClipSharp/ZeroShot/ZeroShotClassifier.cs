@@ -30,8 +30,7 @@ public sealed class ZeroShotClassifier : IDisposable
         // Every class's prompts in one call: each call of the text tower reads all its weights (151 MB for RN50),
         // so two classes encoded apart took twice as long as together.
         var texts = prompts.Classes.Select(prompts.TextsOf).ToList();
-        var features = Normalize(model.EncodeText(
-            (tokenizer ?? ClipTokenizer.Default).Tokenize([.. texts.SelectMany(t => t)], model.ContextLength)));
+        var features = UnitFeatures(model, [.. texts.SelectMany(t => t)], tokenizer);
         var rows = new List<Tensor>();
         int start = 0;
         foreach (var classTexts in texts)
@@ -72,9 +71,13 @@ public sealed class ZeroShotClassifier : IDisposable
     public static Tensor TextEmbedding(ClipModel model, IReadOnlyList<string> prompts, ClipTokenizer? tokenizer = null)
     {
         using var scope = NewDisposeScope();
-        var tokens = (tokenizer ?? ClipTokenizer.Default).Tokenize(prompts, model.ContextLength);
-        return scope.MoveToOuter(Ensemble(Normalize(model.EncodeText(tokens))));
+        return scope.MoveToOuter(Ensemble(UnitFeatures(model, prompts, tokenizer)));
     }
+
+    /// <summary>The unit text features [n, D] of <paramref name="prompts"/>, all in one call of the text tower.
+    /// </summary>
+    static Tensor UnitFeatures(ClipModel model, IReadOnlyList<string> prompts, ClipTokenizer? tokenizer) =>
+        Normalize(model.EncodeText((tokenizer ?? ClipTokenizer.Default).Tokenize(prompts, model.ContextLength)));
 
     /// <summary>The unit mean of unit prompt embeddings [n, D].</summary>
     static Tensor Ensemble(Tensor unitFeatures) => Normalize(unitFeatures.mean([0]));
